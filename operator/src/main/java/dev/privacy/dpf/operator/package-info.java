@@ -1,0 +1,2 @@
+/** The Kubernetes operator: reconcilers, scheduling loop, pod gating. */
+package dev.privacy.dpf.operator;
