@@ -1,0 +1,146 @@
+package dev.privacy.dpf.sched;
+
+import dev.privacy.dpf.budget.Budget;
+import dev.privacy.dpf.ledger.BlockLedger;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * An immutable picture of the scheduler's state: the blocks, the claims waiting (in arrival order
+ * as given) and the claims holding a grant. A {@link SchedulingPass} is a function of a snapshot;
+ * the {@code with...} methods are the events between passes, each returning a new snapshot.
+ *
+ * @param blocks blocks by id
+ * @param waiting claims waiting for a decision
+ * @param allocated grants held by live claims, by claim id
+ */
+public record Snapshot(
+    SortedMap<String, BlockState> blocks,
+    List<ClaimRequest> waiting,
+    SortedMap<String, Grant> allocated) {
+
+  public Snapshot {
+    blocks = Collections.unmodifiableSortedMap(new TreeMap<>(blocks));
+    waiting = List.copyOf(waiting);
+    allocated = Collections.unmodifiableSortedMap(new TreeMap<>(allocated));
+  }
+
+  /** No blocks, no claims. */
+  public static Snapshot empty() {
+    return new Snapshot(new TreeMap<>(), List.of(), new TreeMap<>());
+  }
+
+  /** This snapshot with a new block. */
+  public Snapshot withBlock(BlockState block) {
+    if (blocks.containsKey(block.id())) {
+      throw new IllegalArgumentException("block " + block.id() + " already exists");
+    }
+    TreeMap<String, BlockState> b = new TreeMap<>(blocks);
+    b.put(block.id(), block);
+    return new Snapshot(b, waiting, allocated);
+  }
+
+  /**
+   * This snapshot after {@code claim} arrived at {@code now}: it waits, and if it is well formed
+   * each of its blocks counts one more arrival (DPF-N unlocks its fair share).
+   *
+   * @throws IllegalArgumentException if a claim with the same id is known
+   */
+  public Snapshot withArrival(ClaimRequest claim, Instant now) {
+    if (allocated.containsKey(claim.id())
+        || waiting.stream().anyMatch(c -> c.id().equals(claim.id()))) {
+      throw new IllegalArgumentException("claim " + claim.id() + " is already known");
+    }
+    TreeMap<String, BlockState> b = new TreeMap<>(blocks);
+    if (Rules.validate(claim, blocks::get) == null) {
+      for (String id : claim.blocks()) {
+        b.put(id, b.get(id).withArrival(now));
+      }
+    }
+    List<ClaimRequest> w = new ArrayList<>(waiting);
+    w.add(claim);
+    return new Snapshot(b, w, allocated);
+  }
+
+  /** This snapshot without the waiting claim {@code claimId} (cancelled before a decision). */
+  public Snapshot withoutWaiting(String claimId) {
+    List<ClaimRequest> w = new ArrayList<>(waiting);
+    if (!w.removeIf(c -> c.id().equals(claimId))) {
+      throw new IllegalArgumentException("claim " + claimId + " is not waiting");
+    }
+    return new Snapshot(blocks, w, allocated);
+  }
+
+  /**
+   * This snapshot after the allocated claim {@code claimId} spent {@code spent} on each of its
+   * blocks (null: the whole grant); the rest goes back to the blocks.
+   */
+  public Snapshot withConsumed(String claimId, List<Budget> spent) {
+    Grant g = allocated.get(claimId);
+    if (g == null) {
+      throw new IllegalArgumentException("claim " + claimId + " holds no grant");
+    }
+    if (spent != null && spent.size() != g.blocks().size()) {
+      throw new IllegalArgumentException(
+          "claim "
+              + claimId
+              + ": "
+              + spent.size()
+              + " spends for "
+              + g.blocks().size()
+              + " blocks");
+    }
+    TreeMap<String, BlockState> b = new TreeMap<>(blocks);
+    for (int i = 0; i < g.blocks().size(); i++) {
+      BlockState s = b.get(g.blocks().get(i));
+      Budget amount = g.amounts().get(i);
+      b.put(
+          s.id(), s.withLedger(s.ledger().consume(amount, spent == null ? amount : spent.get(i))));
+    }
+    TreeMap<String, Grant> a = new TreeMap<>(allocated);
+    a.remove(claimId);
+    return new Snapshot(b, waiting, a);
+  }
+
+  /** This snapshot after the allocated claim {@code claimId} gave its grant back unspent. */
+  public Snapshot withReleased(String claimId) {
+    Grant g = allocated.get(claimId);
+    if (g == null) {
+      throw new IllegalArgumentException("claim " + claimId + " holds no grant");
+    }
+    List<Budget> zero = g.amounts().stream().map(Budget::zero).toList();
+    return withConsumed(claimId, zero);
+  }
+
+  /** This snapshot after a pass's decision is applied. */
+  public Snapshot apply(Decision d) {
+    TreeMap<String, BlockState> b = new TreeMap<>(blocks);
+    for (Map.Entry<String, BlockLedger> e : d.ledgers().entrySet()) {
+      b.put(e.getKey(), Objects.requireNonNull(b.get(e.getKey())).withLedger(e.getValue()));
+    }
+    Set<String> decided = new HashSet<>();
+    TreeMap<String, Grant> a = new TreeMap<>(allocated);
+    for (Grant g : d.grants()) {
+      decided.add(g.claimId());
+      a.put(g.claimId(), g);
+    }
+    for (Denial x : d.denials()) {
+      decided.add(x.claimId());
+    }
+    List<ClaimRequest> w = new ArrayList<>(waiting.size());
+    for (ClaimRequest c : waiting) {
+      if (!decided.contains(c.id())) {
+        w.add(c);
+      }
+    }
+    return new Snapshot(b, w, a);
+  }
+}
