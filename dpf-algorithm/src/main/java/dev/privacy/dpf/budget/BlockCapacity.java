@@ -40,11 +40,16 @@ public record BlockCapacity(double epsilon, double delta, Budget capacity, boole
    * (epsilon, delta)} under the given conversion.
    *
    * @throws IllegalArgumentException if epsilon is not in {@code (0, 10^6]} or delta not in {@code
-   *     [0, 1)}
+   *     (0, 1)}
    */
   public static BlockCapacity renyi(
       double epsilon, double delta, Orders orders, Conversion conversion) {
     checkGlobal(epsilon, delta);
+    if (delta == 0) {
+      throw new IllegalArgumentException(
+          "block delta is 0: Renyi accounting needs delta > 0 (no order has a positive capacity);"
+              + " use basic accounting for a pure-DP block");
+    }
     Objects.requireNonNull(orders, "orders");
     Objects.requireNonNull(conversion, "conversion");
     double[] caps = new double[orders.size()];

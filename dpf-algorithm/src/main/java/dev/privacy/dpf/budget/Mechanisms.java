@@ -11,6 +11,9 @@ public final class Mechanisms {
 
   private static final double MARGIN = 1e-10;
 
+  /** The largest order the subsampled Gaussian evaluates (its sum has one term per integer). */
+  public static final int MAX_INTEGER_ORDER = 100_000;
+
   private Mechanisms() {}
 
   /**
@@ -67,9 +70,13 @@ public final class Mechanisms {
     for (int i = 0; i < eps.length; i++) {
       double a = orders.alpha(i);
       double ceil = Math.ceil(a);
-      if (ceil > Integer.MAX_VALUE / 2) {
+      if (ceil > MAX_INTEGER_ORDER) {
         throw new IllegalArgumentException(
-            "order " + Budget.format(a) + " is too large for the subsampled Gaussian");
+            "order "
+                + Budget.format(a)
+                + " is too large for the subsampled Gaussian (at most "
+                + MAX_INTEGER_ORDER
+                + ")");
       }
       eps[i] = steps * subsampledGaussianStep(samplingRate, noiseMultiplier, (int) ceil);
     }
@@ -136,7 +143,8 @@ public final class Mechanisms {
 
   private static void requirePositive(String name, double v) {
     if (!(v > 0) || Double.isInfinite(v)) {
-      throw new IllegalArgumentException(name + " must be a finite number > 0, got " + v);
+      throw new IllegalArgumentException(
+          name + " must be a finite number > 0, got " + Budget.format(v));
     }
   }
 }

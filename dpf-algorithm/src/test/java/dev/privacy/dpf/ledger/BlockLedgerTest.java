@@ -126,11 +126,20 @@ class BlockLedgerTest {
 
   @Test
   void blockWithNoUsableOrderFitsNothing() {
-    BlockCapacity cap = BlockCapacity.renyi(1.0, 0, Orders.DEFAULT, Conversion.TIGHT);
+    // eps 0.001 at delta 1e-9: ln(1/delta) outweighs epsilon at every order up to 64
+    BlockCapacity cap = BlockCapacity.renyi(0.001, 1e-9, Orders.DEFAULT, Conversion.TIGHT);
     assertThat(cap.usableCount()).isZero();
     BlockLedger l = BlockLedger.fresh(cap).unlockAll();
     assertThat(l.canEverFit(Budget.curve(Orders.DEFAULT, new double[Orders.DEFAULT.size()])))
         .isFalse();
+  }
+
+  @Test
+  void refusesRenyiAccountingForAPureDpBlock() {
+    assertThatThrownBy(() -> BlockCapacity.renyi(1.0, 0, Orders.DEFAULT, Conversion.TIGHT))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("block delta is 0")
+        .hasMessageContaining("basic accounting");
   }
 
   @Test
