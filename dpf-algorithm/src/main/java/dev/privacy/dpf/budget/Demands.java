@@ -6,10 +6,11 @@ import java.util.Objects;
  * Turns what a claim asks for into the shape a block accounts in (SPEC "Demand and accounting").
  *
  * <ul>
- *   <li>On a Rényi block, a curve over the block's orders is taken as it is, and a pure-DP pair
- *       {@code (epsilon, 0)} becomes the curve {@code min(epsilon, a * epsilon^2 / 2)} (pure DP
- *       implies zCDP with {@code rho = epsilon^2 / 2}). A pair with {@code delta > 0} cannot be
- *       composed under Rényi accounting and is refused.
+ *   <li>On a Rényi block, a curve over the block's orders is taken as it is, a curve over other
+ *       orders is projected onto them soundly ({@link #project}), and a pure-DP pair {@code
+ *       (epsilon, 0)} becomes the curve {@code min(epsilon, a * epsilon^2 / 2)} (pure DP implies
+ *       zCDP with {@code rho = epsilon^2 / 2}). A pair with {@code delta > 0} cannot be composed
+ *       under Rényi accounting and is refused.
  *   <li>On a basic block, a pair is taken as it is, and a curve is converted to {@code (epsilon,
  *       delta)} at the claim's conversion delta, which is then required.
  * </ul>
@@ -45,14 +46,7 @@ public final class Demands {
     if (blockKind == Budget.Kind.RENYI) {
       Objects.requireNonNull(blockOrders, "blockOrders");
       if (demand.kind() == Budget.Kind.RENYI) {
-        if (!demand.orders().equals(blockOrders)) {
-          throw new IncompatibleDemandException(
-              "the demand curve is over orders "
-                  + demand.orders()
-                  + " but the block accounts over orders "
-                  + blockOrders);
-        }
-        return demand;
+        return demand.orders().equals(blockOrders) ? demand : project(demand, blockOrders);
       }
       if (demand.units(1) != 0) {
         throw new IncompatibleDemandException(
@@ -81,6 +75,44 @@ public final class Demands {
           "the demand curve gives no finite epsilon at delta " + Budget.format(delta));
     }
     return Budget.epsDelta(eps, delta);
+  }
+
+  /**
+   * A curve moved onto other orders: at each target order, the curve's value at the smallest of its
+   * own orders that is not below it. Rényi divergence does not decrease with the order, so a bound
+   * at a higher order bounds every lower one: the result is sound (exact where the orders match). A
+   * target order above all of the curve's orders has no bound and is saturated (it never fits).
+   *
+   * @throws IncompatibleDemandException if no target order is at or below the curve's highest order
+   */
+  public static Budget project(Budget curve, Orders target) {
+    Orders own = curve.orders();
+    double[] eps = new double[target.size()];
+    boolean any = false;
+    int j = 0;
+    for (int i = 0; i < eps.length; i++) {
+      double a = target.alpha(i);
+      while (j < own.size() && own.alpha(j) < a) {
+        j++;
+      }
+      if (j < own.size() && !curve.isSaturated(j)) {
+        eps[i] = curve.epsilonAt(j);
+        any = true;
+      } else {
+        eps[i] = Budget.MAX_EPSILON * 4; // saturates: no bound at this order
+      }
+    }
+    if (!any) {
+      throw new IncompatibleDemandException(
+          "the demand curve's orders "
+              + own
+              + " all lie below the block's orders "
+              + target
+              + ": give the curve at order "
+              + Budget.format(target.alpha(0))
+              + " or above");
+    }
+    return Budget.curve(target, eps);
   }
 
   /** The Rényi curve of an epsilon-DP mechanism: {@code min(epsilon, a * epsilon^2 / 2)}. */

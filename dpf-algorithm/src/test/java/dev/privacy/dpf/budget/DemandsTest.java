@@ -146,14 +146,29 @@ class DemandsTest {
   }
 
   @Test
-  void curveOverOtherOrdersIsRefusedNamingBothOrderSets() {
-    Budget curve = Budget.curve(Orders.of(2, 4), 1, 1);
+  void curveOverOtherOrdersIsProjectedUpwardOntoTheBlocksOrders() {
+    // values at 2 and 4 only: order 1.5..2 take the value at 2, 2.5..4 the value at 4,
+    // and orders above 4 have no bound (saturated, never fit)
+    Budget curve = Budget.curve(Orders.of(2, 4), 0.1, 0.3);
+    Budget p = Demands.forBlock(curve, Kind.RENYI, Orders.DEFAULT, null, Conversion.TIGHT);
+    assertThat(p.orders()).isEqualTo(Orders.DEFAULT);
+    double[] expected = {0.1, 0.1, 0.1, 0.3, 0.3, 0.3};
+    for (int i = 0; i < expected.length; i++) {
+      assertThat(p.epsilonAt(i)).as("order %s", Orders.DEFAULT.alpha(i)).isEqualTo(expected[i]);
+    }
+    for (int i = expected.length; i < Orders.DEFAULT.size(); i++) {
+      assertThat(p.isSaturated(i)).as("order %s", Orders.DEFAULT.alpha(i)).isTrue();
+    }
+  }
+
+  @Test
+  void curveWhollyBelowTheBlocksOrdersIsRefused() {
+    Budget curve = Budget.curve(Orders.of(1.1, 1.2), 0.1, 0.2);
     assertThatThrownBy(
             () -> Demands.forBlock(curve, Kind.RENYI, Orders.DEFAULT, null, Conversion.TIGHT))
         .isInstanceOf(IncompatibleDemandException.class)
-        .hasMessage(
-            "the demand curve is over orders [2, 4] but the block accounts over orders"
-                + " [1.5, 1.75, 2, 2.5, 3, 4, 5, 6, 8, 16, 32, 64]");
+        .hasMessageContaining("[1.1, 1.2]")
+        .hasMessageContaining("order 1.5 or above");
   }
 
   @ParameterizedTest
