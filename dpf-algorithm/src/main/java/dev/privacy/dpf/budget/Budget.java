@@ -124,6 +124,22 @@ public final class Budget {
         Kind.RENYI, Objects.requireNonNull(orders, "orders"), new long[orders.size()]);
   }
 
+  /**
+   * A budget of the same shape as this one with the given units (for callers that sum units in
+   * arrays on a hot path, see {@link #units(int)}); values are clamped to {@code +-SATURATED}.
+   */
+  public Budget withUnits(long[] newUnits) {
+    if (newUnits.length != units.length) {
+      throw new IllegalArgumentException(
+          "expected " + units.length + " components, got " + newUnits.length);
+    }
+    long[] r = new long[newUnits.length];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = Math.max(-SATURATED, Math.min(SATURATED, newUnits[i]));
+    }
+    return new Budget(kind, orders, r);
+  }
+
   /** A zero budget of the same shape as this one. */
   public Budget zero() {
     return new Budget(kind, orders, new long[units.length]);
@@ -469,6 +485,13 @@ public final class Budget {
     return j.toString();
   }
 
+  private static final java.util.regex.Pattern TRAILING_ZEROS =
+      java.util.regex.Pattern.compile("0+$");
+  private static final java.util.regex.Pattern TRAILING_DOT =
+      java.util.regex.Pattern.compile("\\.$");
+  private static final java.util.regex.Pattern ZEROS_BEFORE_EXPONENT =
+      java.util.regex.Pattern.compile("\\.?0+e");
+
   /** Formats a number compactly for messages (up to 4 significant digits, plain where short). */
   public static String format(double v) {
     if (Double.isNaN(v) || Double.isInfinite(v)) {
@@ -481,10 +504,10 @@ public final class Budget {
     if (a >= 1e-3 && a < 1e6) {
       String s = String.format(Locale.ROOT, "%.4g", v);
       if (s.contains(".") && !s.contains("e")) {
-        s = s.replaceAll("0+$", "").replaceAll("\\.$", "");
+        s = TRAILING_DOT.matcher(TRAILING_ZEROS.matcher(s).replaceAll("")).replaceAll("");
       }
       return s;
     }
-    return String.format(Locale.ROOT, "%.4g", v).replaceAll("\\.?0+e", "e");
+    return ZEROS_BEFORE_EXPONENT.matcher(String.format(Locale.ROOT, "%.4g", v)).replaceAll("e");
   }
 }

@@ -28,6 +28,27 @@ final class Kernel {
     return false;
   }
 
+  /** Same as {@link Budget#share}, on raw capacity units. */
+  static double share(Budget demand, long[] capacity, boolean[] usable) {
+    double max = 0;
+    for (int i = 0; i < capacity.length; i++) {
+      if (usable[i] && capacity[i] > 0) {
+        double s = (double) demand.units(i) / capacity[i];
+        if (s > max) {
+          max = s;
+        }
+      }
+    }
+    return max;
+  }
+
+  /** {@code sum += demand}, saturating. */
+  static void add(long[] sum, Budget demand) {
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] = Budget.saturatingAdd(sum[i], demand.units(i));
+    }
+  }
+
   /** {@code unlocked -= demand}, saturating. */
   static void subtract(long[] unlocked, Budget demand) {
     for (int i = 0; i < unlocked.length; i++) {

@@ -31,16 +31,12 @@ public interface Policy extends Comparator<RankedClaim> {
     DPF {
       @Override
       public int compare(RankedClaim a, RankedClaim b) {
-        double[] x = a.shares();
-        double[] y = b.shares();
-        int n = Math.max(x.length, y.length);
-        for (int i = 0; i < n; i++) {
-          int c = Double.compare(i < x.length ? x[i] : 0, i < y.length ? y[i] : 0);
-          if (c != 0) {
-            return c;
-          }
+        int first = Double.compare(a.dominantShare(), b.dominantShare());
+        if (first != 0) {
+          return first;
         }
-        return FCFS.compare(a, b);
+        int rest = SchedulingPass.compareShares(a.shares(), b.shares());
+        return rest != 0 ? rest : FCFS.compare(a, b);
       }
     },
     FCFS {

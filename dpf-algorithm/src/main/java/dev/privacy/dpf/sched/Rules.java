@@ -106,22 +106,28 @@ final class Rules {
     return s;
   }
 
-  /** Why a claim that did not fit is still waiting, with the numbers. */
+  /** Why a claim that did not fit is still waiting, with the numbers (worded lazily). */
   static Waiting waiting(ClaimRequest c, BlockLedger[] ledgers, int position, double dominant) {
     for (int i = 0; i < ledgers.length; i++) {
       BlockLedger l = ledgers[i];
       Budget d = c.demands().get(i);
       if (!l.canGrant(d)) {
-        String block = c.blocks().get(i);
-        return new Waiting(
-            c.id(),
-            position,
-            dominant,
-            block,
-            "block " + block + ": " + shortfall(d, l.unlocked(), l, "unlocked and free"));
+        return waitingOn(c, i, l, position, dominant);
       }
     }
-    return new Waiting(c.id(), position, dominant, null, "fits; waiting for the next pass");
+    return new Waiting(c.id(), position, dominant, null, () -> "fits; waiting for the next pass");
+  }
+
+  /** A claim waiting on its {@code i}-th block, whose ledger is {@code l}. */
+  static Waiting waitingOn(ClaimRequest c, int i, BlockLedger l, int position, double dominant) {
+    String block = c.blocks().get(i);
+    Budget d = c.demands().get(i);
+    return new Waiting(
+        c.id(),
+        position,
+        dominant,
+        block,
+        () -> "block " + block + ": " + shortfall(d, l.unlocked(), l, "unlocked and free"));
   }
 
   /**
@@ -179,10 +185,21 @@ final class Rules {
   static class Ranked implements RankedClaim {
     final ClaimRequest request;
     double[] shares;
+    double dominant;
 
     Ranked(ClaimRequest request, double[] shares) {
       this.request = request;
+      setShares(shares);
+    }
+
+    final void setShares(double[] shares) {
       this.shares = shares;
+      this.dominant = shares == null || shares.length == 0 ? 0 : shares[0];
+    }
+
+    @Override
+    public double dominantShare() {
+      return dominant;
     }
 
     @Override

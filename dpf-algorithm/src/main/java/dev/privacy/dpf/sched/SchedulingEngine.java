@@ -149,9 +149,9 @@ public final class SchedulingEngine {
       for (int i = 0; i < n; i++) {
         e.blks[i] = blocks.get(claim.blocks().get(i));
       }
-      e.shares = Rules.shares(claim, ledgers(e));
+      e.setShares(Rules.shares(claim, ledgers(e)));
     } else {
-      e.shares = new double[0];
+      e.setShares(new double[0]);
     }
     waiting.put(claim.id(), e);
     arrived.add(e);

@@ -4,6 +4,8 @@ import dev.privacy.dpf.budget.Budget;
 import dev.privacy.dpf.ledger.BlockLedger;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +24,10 @@ import java.util.TreeMap;
  *       it.
  * </ol>
  *
- * <p>The fit test runs on exact fixed-point units (see {@link Budget}); the resulting ledgers go
- * through {@link BlockLedger#grant}, which checks every invariant again.
+ * <p>The tests run on exact fixed-point units (see {@link Budget}) held in per-block arrays, with
+ * no allocation per (claim, block) pair; the messages of denials come from the same {@link Rules}
+ * the engine uses, and the resulting ledgers go through {@link BlockLedger#grant}, which checks
+ * every invariant again.
  */
 public final class SchedulingPass {
 
@@ -52,35 +56,39 @@ public final class SchedulingPass {
       }
     }
 
-    // Working copies of the unlocked units, created for the blocks a candidate touches.
     Map<String, Work> work = new HashMap<>();
     List<Denial> denials = new ArrayList<>();
-    List<Candidate> candidates = new ArrayList<>();
+    List<Candidate> candidates = new ArrayList<>(snapshot.waiting().size());
+    int stamp = 0;
     for (ClaimRequest c : snapshot.waiting()) {
-      Denial d = Rules.validate(c, blocks::get);
+      stamp++;
+      Work[] ws = resolve(c, blocks, work, stamp);
+      Denial d = null;
+      if (ws == null) {
+        d = Rules.validate(c, blocks::get);
+        if (d == null) {
+          throw new IllegalStateException("claim " + c.id() + " failed a check it passes");
+        }
+      }
       if (d == null) {
         d = Rules.timedOut(c, now);
       }
-      Work[] ws = null;
-      BlockLedger[] ledgers = null;
       if (d == null) {
-        int n = c.blocks().size();
-        ws = new Work[n];
-        ledgers = new BlockLedger[n];
-        for (int i = 0; i < n; i++) {
-          ws[i] =
-              work.computeIfAbsent(c.blocks().get(i), id -> new Work(id, blocks.get(id).ledger()));
-          ledgers[i] = ws[i].ledger;
+        for (int i = 0; i < ws.length; i++) {
+          Work w = ws[i];
+          if (!Kernel.fits(c.demands().get(i), w.notConsumed, w.live, w.basic)) {
+            d = Rules.infeasible(c, ledgers(ws));
+            break;
+          }
         }
-        d = Rules.infeasible(c, ledgers);
       }
       if (d != null) {
         denials.add(d);
       } else {
-        candidates.add(new Candidate(c, Rules.shares(c, ledgers), ws));
+        candidates.add(new Candidate(c, shares(c, ws), ws));
       }
     }
-    candidates.sort(policy);
+    candidates.sort(DOMINANT_FIRST.thenComparing(policy));
 
     List<Grant> grants = new ArrayList<>();
     List<Candidate> still = new ArrayList<>();
@@ -95,52 +103,220 @@ public final class SchedulingPass {
 
     for (Work w : work.values()) {
       if (w.granted != null) {
-        BlockLedger l = w.ledger.grant(w.granted);
-        String id = w.id;
-        blocks.put(id, blocks.get(id).withLedger(l));
-        changed.put(id, l);
+        BlockLedger l = w.ledger.grant(w.ledger.total().withUnits(w.granted));
+        blocks.put(w.id, blocks.get(w.id).withLedger(l));
+        changed.put(w.id, l);
+        w.ledger = l;
       }
     }
-    denials.sort(java.util.Comparator.comparing(Denial::claimId));
+    denials.sort(Comparator.comparing(Denial::claimId));
     Decision decision = new Decision(grants, denials, changed);
-    Snapshot after = snapshot.apply(decision);
 
     List<Waiting> waiting = new ArrayList<>(still.size());
     int position = 1;
     for (Candidate cand : still) {
-      BlockLedger[] ledgers = new BlockLedger[cand.work.length];
-      for (int i = 0; i < ledgers.length; i++) {
-        ledgers[i] = blocks.get(cand.work[i].id).ledger();
-      }
-      waiting.add(Rules.waiting(cand.request, ledgers, position++, cand.dominantShare()));
+      waiting.add(cand.waiting(position++));
     }
+    // the snapshot after: waiting claims keep the snapshot's order; unchanged parts are shared
+    List<ClaimRequest> stillRequests = snapshot.waiting();
+    if (!grants.isEmpty() || !denials.isEmpty()) {
+      java.util.Set<String> decided = new java.util.HashSet<>();
+      grants.forEach(g -> decided.add(g.claimId()));
+      denials.forEach(x -> decided.add(x.claimId()));
+      List<ClaimRequest> left = new ArrayList<>(still.size());
+      for (ClaimRequest c : snapshot.waiting()) {
+        if (!decided.contains(c.id())) {
+          left.add(c);
+        }
+      }
+      stillRequests = java.util.Collections.unmodifiableList(left);
+    }
+    java.util.SortedMap<String, Grant> allocated = snapshot.allocated();
+    if (!grants.isEmpty()) {
+      TreeMap<String, Grant> fresh = new TreeMap<>();
+      grants.forEach(g -> fresh.put(g.claimId(), g));
+      TreeMap<String, Grant> a;
+      if (allocated.isEmpty()) {
+        a = fresh;
+      } else {
+        a = new TreeMap<>(allocated); // linear copy of a sorted map
+        a.putAll(fresh);
+      }
+      allocated = java.util.Collections.unmodifiableSortedMap(a);
+    }
+    java.util.SortedMap<String, BlockState> blocksAfter = snapshot.blocks();
+    if (!changed.isEmpty()) {
+      blocksAfter = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(blocks));
+    }
+    Snapshot after = Snapshot.ofViews(blocksAfter, stillRequests, allocated);
     return new Result(decision, after, waiting);
   }
 
-  /** A block's unlocked units during the pass, and what the pass granted on it. */
+  /** Orders by dominant share first, as a plain number (the policy decides everything else). */
+  private static final Comparator<Candidate> DOMINANT_FIRST = (a, b) -> 0;
+
+  /**
+   * Sorts the candidates in the policy's order. Under DPF many claims have the same share vector
+   * (same demand on blocks of the same size), and comparing vectors dominates a pass over 100,000
+   * claims; so the distinct vectors are sorted once and ranked, and the claims are sorted by rank,
+   * then arrival, then id: the same order as {@link Policy#dpf()}, with primitive comparisons.
+   */
+  private static void sort(List<Candidate> candidates, Policy policy) {
+    if (policy != Policy.dpf()) {
+      candidates.sort(policy);
+      return;
+    }
+    Map<ShareVector, List<Candidate>> groups = new HashMap<>();
+    for (Candidate c : candidates) {
+      groups.computeIfAbsent(new ShareVector(c.shares), k -> new ArrayList<>()).add(c);
+    }
+    List<ShareVector> distinct = new ArrayList<>(groups.keySet());
+    Comparator<double[]> byShares = SchedulingPass::compareShares;
+    distinct.sort((x, y) -> byShares.compare(x.shares, y.shares));
+    int rank = 0;
+    double[] previous = null;
+    for (ShareVector v : distinct) {
+      if (previous != null && compareShares(previous, v.shares) != 0) {
+        rank++;
+      }
+      previous = v.shares;
+      for (Candidate c : groups.get(v)) {
+        c.rank = rank;
+      }
+    }
+    candidates.sort(
+        (a, b) -> {
+          int r = Integer.compare(a.rank, b.rank);
+          if (r != 0) {
+            return r;
+          }
+          int t = Long.compare(a.arrival(), b.arrival());
+          return t != 0 ? t : a.id().compareTo(b.id());
+        });
+  }
+
+  /** DPF's comparison of share vectors (largest first; a missing share counts as 0). */
+  static int compareShares(double[] x, double[] y) {
+    int n = Math.max(x.length, y.length);
+    for (int i = 0; i < n; i++) {
+      int c = Double.compare(i < x.length ? x[i] : 0, i < y.length ? y[i] : 0);
+      if (c != 0) {
+        return c;
+      }
+    }
+    return 0;
+  }
+
+  /** A share vector as a hash key (content equality). */
+  private record ShareVector(double[] shares) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ShareVector v && Arrays.equals(shares, v.shares);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(shares);
+    }
+  }
+
+  /**
+   * The claim's blocks, or null if the claim is malformed (no block, an unknown or repeated block,
+   * a demand of the wrong shape, negative or zero everywhere): the same tests as {@link
+   * Rules#validate}, which then words the denial.
+   */
+  private static Work[] resolve(
+      ClaimRequest c, Map<String, BlockState> blocks, Map<String, Work> work, int stamp) {
+    List<String> ids = c.blocks();
+    int n = ids.size();
+    if (n == 0) {
+      return null;
+    }
+    Work[] ws = new Work[n];
+    boolean positive = false;
+    for (int i = 0; i < n; i++) {
+      String id = ids.get(i);
+      Work w = work.get(id);
+      if (w == null) {
+        BlockState b = blocks.get(id);
+        if (b == null) {
+          return null;
+        }
+        w = new Work(id, b.ledger());
+        work.put(id, w);
+      }
+      if (w.stamp == stamp) {
+        return null; // listed twice
+      }
+      w.stamp = stamp;
+      Budget d = c.demands().get(i);
+      if (d == null || !d.sameShape(w.ledger.total()) || !d.isNonNegative()) {
+        return null;
+      }
+      positive |= !d.isZero();
+      ws[i] = w;
+    }
+    return positive ? ws : null;
+  }
+
+  private static double[] shares(ClaimRequest c, Work[] ws) {
+    double[] s = new double[ws.length];
+    for (int i = 0; i < s.length; i++) {
+      s[i] = Kernel.share(c.demands().get(i), ws[i].capacity, ws[i].usable);
+    }
+    Arrays.sort(s);
+    for (int i = 0, j = s.length - 1; i < j; i++, j--) {
+      double t = s[i];
+      s[i] = s[j];
+      s[j] = t;
+    }
+    return s;
+  }
+
+  private static BlockLedger[] ledgers(Work[] ws) {
+    BlockLedger[] l = new BlockLedger[ws.length];
+    for (int i = 0; i < l.length; i++) {
+      l[i] = ws[i].ledger;
+    }
+    return l;
+  }
+
+  /** A block during the pass: its numbers as arrays, and what the pass granted on it. */
   private static final class Work {
     final String id;
-    final BlockLedger ledger;
+    BlockLedger ledger;
+    final long[] capacity;
+    final boolean[] usable;
+    final long[] notConsumed;
     final long[] unlocked;
     final boolean[] live;
     final boolean basic;
-    Budget granted;
+    long[] granted;
+    int stamp;
 
     Work(String id, BlockLedger ledger) {
-      this.ledger = ledger;
       this.id = id;
-      Budget u = ledger.unlocked();
-      this.unlocked = new long[u.dimensions()];
-      for (int i = 0; i < unlocked.length; i++) {
-        unlocked[i] = u.units(i);
+      this.ledger = ledger;
+      Budget g = ledger.total();
+      int n = g.dimensions();
+      this.capacity = new long[n];
+      this.notConsumed = new long[n];
+      this.unlocked = new long[n];
+      Budget nc = ledger.notConsumed();
+      for (int i = 0; i < n; i++) {
+        capacity[i] = g.units(i);
+        notConsumed[i] = nc.units(i);
+        unlocked[i] = ledger.unlocked().units(i);
       }
+      this.usable = ledger.capacity().usable();
       this.live = ledger.liveFlags();
-      this.basic = u.kind() == Budget.Kind.BASIC;
+      this.basic = g.kind() == Budget.Kind.BASIC;
     }
   }
 
   private static final class Candidate extends Rules.Ranked {
     final Work[] work;
+    int rank;
 
     Candidate(ClaimRequest request, double[] shares, Work[] work) {
       super(request, shares);
@@ -148,12 +324,17 @@ public final class SchedulingPass {
     }
 
     boolean fits() {
+      return blocking() < 0;
+    }
+
+    /** The index of the first block the demand does not fit now, or -1. */
+    int blocking() {
       for (int k = 0; k < work.length; k++) {
         if (!Kernel.fits(request.demands().get(k), work[k].unlocked, work[k].live, work[k].basic)) {
-          return false;
+          return k;
         }
       }
-      return true;
+      return -1;
     }
 
     void take() {
@@ -161,8 +342,20 @@ public final class SchedulingPass {
         Work w = work[k];
         Budget d = request.demands().get(k);
         Kernel.subtract(w.unlocked, d);
-        w.granted = w.granted == null ? d : w.granted.plus(d);
+        if (w.granted == null) {
+          w.granted = new long[w.unlocked.length];
+        }
+        Kernel.add(w.granted, d);
       }
+    }
+
+    Waiting waiting(int position) {
+      int k = blocking();
+      if (k < 0) {
+        return new Waiting(
+            id(), position, dominantShare(), null, () -> "fits; waiting for the next pass");
+      }
+      return Rules.waitingOn(request, k, work[k].ledger, position, dominantShare());
     }
   }
 }
