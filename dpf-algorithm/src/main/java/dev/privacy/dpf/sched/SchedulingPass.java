@@ -88,7 +88,7 @@ public final class SchedulingPass {
         candidates.add(new Candidate(c, shares(c, ws), ws));
       }
     }
-    candidates.sort(DOMINANT_FIRST.thenComparing(policy));
+    sort(candidates, policy);
 
     List<Grant> grants = new ArrayList<>();
     List<Candidate> still = new ArrayList<>();
@@ -151,9 +151,6 @@ public final class SchedulingPass {
     Snapshot after = Snapshot.ofViews(blocksAfter, stillRequests, allocated);
     return new Result(decision, after, waiting);
   }
-
-  /** Orders by dominant share first, as a plain number (the policy decides everything else). */
-  private static final Comparator<Candidate> DOMINANT_FIRST = (a, b) -> 0;
 
   /**
    * Sorts the candidates in the policy's order. Under DPF many claims have the same share vector
