@@ -115,6 +115,28 @@ public final class Demands {
     return Budget.curve(target, eps);
   }
 
+  /**
+   * The demand with each component capped at one unit above the block's capacity. A component above
+   * the capacity can never fit there, and capping it keeps that true while the ledger's sums stay
+   * small: a grant released later restores the block exactly, where an enormous component (a DP-SGD
+   * curve at order 64, say) could saturate the sums and retire the order for good. Sound: at an
+   * order where the true demand exceeds the capacity, the capped one does too.
+   */
+  public static Budget capAt(Budget demand, Budget capacity) {
+    if (!demand.sameShape(capacity)) {
+      throw new IncompatibleDemandException(
+          "cannot cap " + demand.describeShape() + " at " + capacity.describeShape());
+    }
+    long[] u = new long[demand.dimensions()];
+    boolean changed = false;
+    for (int i = 0; i < u.length; i++) {
+      long limit = capacity.units(i) + 1;
+      u[i] = Math.min(demand.units(i), limit);
+      changed |= u[i] != demand.units(i);
+    }
+    return changed ? demand.withUnits(u) : demand;
+  }
+
   /** The Rényi curve of an epsilon-DP mechanism: {@code min(epsilon, a * epsilon^2 / 2)}. */
   public static Budget pureDpCurve(double epsilon, Orders orders) {
     double[] eps = new double[orders.size()];

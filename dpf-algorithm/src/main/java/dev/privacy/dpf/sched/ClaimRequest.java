@@ -22,6 +22,16 @@ public record ClaimRequest(
 
   public ClaimRequest {
     Objects.requireNonNull(id, "id");
+    for (int i = 0; i < blocks.size(); i++) {
+      if (blocks.get(i) == null) {
+        throw new IllegalArgumentException("claim " + id + ": blocks[" + i + "] is null");
+      }
+    }
+    for (int i = 0; i < demands.size(); i++) {
+      if (demands.get(i) == null) {
+        throw new IllegalArgumentException("claim " + id + ": demands[" + i + "] is null");
+      }
+    }
     blocks = List.copyOf(blocks);
     demands = List.copyOf(demands);
     if (blocks.size() != demands.size()) {

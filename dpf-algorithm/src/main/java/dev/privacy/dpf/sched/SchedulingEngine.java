@@ -44,7 +44,7 @@ public final class SchedulingEngine {
   private final Map<String, Grant> allocated = new HashMap<>();
   private final List<Entry> arrived = new ArrayList<>();
   private final Set<Blk> unlockedDirty = new LinkedHashSet<>();
-  private final Set<Blk> consumedDirty = new LinkedHashSet<>();
+  private final Set<Blk> feasibilityDirty = new LinkedHashSet<>();
   private long stamp;
 
   /** An engine ordering claims by {@code policy}. */
@@ -142,6 +142,15 @@ public final class SchedulingEngine {
 
   private Entry enter(ClaimRequest claim) {
     Entry e = new Entry(claim);
+    resolve(e);
+    waiting.put(claim.id(), e);
+    arrived.add(e);
+    return e;
+  }
+
+  /** Validates the claim against the blocks known now and, if it is well formed, ranks it. */
+  private void resolve(Entry e) {
+    ClaimRequest claim = e.request;
     e.invalid = Rules.validate(claim, id -> blocks.containsKey(id) ? blocks.get(id).state : null);
     if (e.invalid == null) {
       int n = claim.blocks().size();
@@ -151,11 +160,9 @@ public final class SchedulingEngine {
       }
       e.setShares(Rules.shares(claim, ledgers(e)));
     } else {
+      e.blks = null;
       e.setShares(new double[0]);
     }
-    waiting.put(claim.id(), e);
-    arrived.add(e);
-    return e;
   }
 
   /**
@@ -205,12 +212,13 @@ public final class SchedulingEngine {
       Blk b = blocks.get(g.blocks().get(i));
       Budget amount = g.amounts().get(i);
       Budget s = spent == null ? amount : spent.get(i);
+      retireCheck(b, next[i]);
       b.state = b.state.withLedger(next[i]);
       if (!s.equals(amount)) {
         unlockedDirty.add(b);
       }
       if (!s.isZero()) {
-        consumedDirty.add(b);
+        feasibilityDirty.add(b);
       }
     }
     allocated.remove(claimId);
@@ -241,6 +249,9 @@ public final class SchedulingEngine {
     List<Entry> candidates = new ArrayList<>();
 
     for (Entry e : arrived) {
+      if (e.invalid != null) {
+        resolve(e); // a block it names may have been added since it arrived
+      }
       Denial d = e.invalid;
       if (d == null) {
         d = Rules.timedOut(e.request, now);
@@ -261,7 +272,7 @@ public final class SchedulingEngine {
       Entry e = deadlines.first();
       deny(e, Rules.timedOut(e.request, now), denials);
     }
-    for (Blk b : consumedDirty) {
+    for (Blk b : feasibilityDirty) {
       for (Entry e : new ArrayList<>(b.waiting)) {
         Denial d = Rules.infeasible(e.request, ledgers(e));
         if (d != null) {
@@ -269,7 +280,7 @@ public final class SchedulingEngine {
         }
       }
     }
-    consumedDirty.clear();
+    feasibilityDirty.clear();
     for (Blk b : unlockedDirty) {
       for (Entry e : b.waiting) {
         if (e.stamp != pass) {
@@ -288,7 +299,9 @@ public final class SchedulingEngine {
         ClaimRequest c = e.request;
         for (int i = 0; i < e.blks.length; i++) {
           Blk b = e.blks[i];
-          b.state = b.state.withLedger(b.state.ledger().grant(c.demands().get(i)));
+          BlockLedger after = b.state.ledger().grant(c.demands().get(i));
+          retireCheck(b, after);
+          b.state = b.state.withLedger(after);
           changed.put(b.state.id(), b.state.ledger());
         }
         Grant g = new Grant(c.id(), c.blocks(), c.demands());
@@ -320,6 +333,16 @@ public final class SchedulingEngine {
     }
     int position = queue.headSet(e, false).size() + 1;
     return Optional.of(Rules.waiting(e.request, ledgers(e), position, e.dominantShare()));
+  }
+
+  /**
+   * A grant or a spend whose sums saturate retires an order of the block (see {@link BlockLedger});
+   * claims on that block may then never fit, which the next pass must see, as the pure pass does.
+   */
+  private void retireCheck(Blk b, BlockLedger after) {
+    if (!java.util.Arrays.equals(b.state.ledger().liveFlags(), after.liveFlags())) {
+      feasibilityDirty.add(b);
+    }
   }
 
   private boolean fits(Entry e) {

@@ -162,6 +162,18 @@ class DemandsTest {
   }
 
   @Test
+  void capAtKeepsWhatFitsAndCapsWhatNeverCouldAtOneUnitAboveCapacity() {
+    BlockCapacity cap = BlockCapacity.renyi(10, 1e-6, Orders.of(32, 64), Conversion.TIGHT);
+    Budget demand = Budget.curve(Orders.of(32, 64), 0.01, 1e7);
+    Budget capped = Demands.capAt(demand, cap.capacity());
+    assertThat(capped.units(0)).isEqualTo(demand.units(0));
+    assertThat(capped.units(1)).isEqualTo(cap.capacity().units(1) + 1);
+    assertThat(capped.isSaturated(1)).isFalse();
+    Budget small = Budget.curve(Orders.of(32, 64), 0.01, 0.02);
+    assertThat(Demands.capAt(small, cap.capacity())).isSameAs(small);
+  }
+
+  @Test
   void curveWhollyBelowTheBlocksOrdersIsRefused() {
     Budget curve = Budget.curve(Orders.of(1.1, 1.2), 0.1, 0.2);
     assertThatThrownBy(

@@ -106,7 +106,7 @@ class BlockLedgerTest {
     BlockLedger g = l.grant(Budget.curve(Orders.DEFAULT, d));
     assertThat(g.unlocked().units(last)).isZero();
     assertThat(g.unlocked().units(0)).isNegative();
-    // nothing more fits anywhere now
+    // only a zero demand still fits (at the order left at exactly 0); anything positive does not
     assertThat(g.canGrant(Budget.curve(Orders.DEFAULT, new double[d.length]))).isTrue();
     double[] tiny = new double[d.length];
     Arrays.fill(tiny, 1e-9);

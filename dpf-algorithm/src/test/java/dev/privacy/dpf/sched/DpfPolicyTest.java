@@ -22,8 +22,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 class DpfPolicyTest {
 
   @ParameterizedTest(name = "N={0}, {1} claims of G/N")
-  @CsvSource({"1, 1", "4, 4", "10, 10", "100, 100", "7, 3"})
+  @CsvSource({"1, 1", "4, 4", "10, 10", "100, 100", "8, 8", "7, 6", "3, 2"})
   void grantsFairShareClaimsAmongTheFirstNImmediately(int n, int claims) {
+    // When G/N is not a whole number of units (1/7 = 0.142857142857...), each claim's demand rounds
+    // up to the next unit and the N-th claim can miss by a few units: the rounding may refuse what
+    // exact arithmetic allows, never the reverse. Hence "7, 6".
     // Sharing incentive: a claim among the first N on its block, asking at most G/N, is granted at
     // once, even though the block started fully locked.
     SchedulingEngine e = engine(Policy.dpf(), basicBlock("b", 1.0, new UnlockRule.PerArrival(n)));
@@ -265,6 +268,28 @@ class DpfPolicyTest {
     e.pass(T0);
     assertThat(e.block("r").orElseThrow().arrivals()).isZero();
     assertThat(e.block("r").orElseThrow().ledger().unlocked().isZero()).isTrue();
+  }
+
+  @Test
+  void claimWithANullDemandIsRefusedNamingClaimAndIndex() {
+    java.util.List<Budget> demands = new java.util.ArrayList<>();
+    demands.add(eps(0.1));
+    demands.add(null);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new ClaimRequest("c", List.of("a", "b"), demands, 0, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("claim c: demands[1] is null");
+  }
+
+  @Test
+  void claimArrivingBeforeItsBlockIsScheduledOnceTheBlockExists() {
+    SchedulingEngine e = new SchedulingEngine(Policy.dpf());
+    e.arrive(claim("early", 0, eps(0.1), "late"), T0);
+    e.addBlock(basicBlock("late", 1.0, new UnlockRule.AllAtOnce()));
+    Snapshot before = e.snapshot();
+    Decision d = e.pass(T0);
+    assertThat(d).isEqualTo(SchedulingPass.run(before, Policy.dpf(), T0).decision());
+    assertThat(grantedIds(d)).containsExactly("early");
   }
 
   @Test

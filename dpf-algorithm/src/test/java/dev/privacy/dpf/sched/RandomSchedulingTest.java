@@ -153,7 +153,9 @@ class RandomSchedulingTest {
       int odd = r.nextInt(100);
       if (odd < 3) {
         chosen.add("missing");
-      } else if (odd < 6) {
+      } else if (odd < 5) {
+        chosen.add("b" + (basicBlocks.size() + renyiBlocks.size())); // the next block to be added
+      } else if (odd < 7) {
         List<String> other = basic ? renyiBlocks : basicBlocks;
         if (!other.isEmpty()) {
           chosen.add(other.get(r.nextInt(other.size()))); // wrong shape: invalid
@@ -162,6 +164,13 @@ class RandomSchedulingTest {
       Budget demand;
       if (basic) {
         demand = Budget.epsDelta(0.01 + r.nextInt(60) / 100.0, r.nextBoolean() ? 0 : 1e-9);
+      } else if (r.nextInt(10) == 0) {
+        // enormous at the high orders: saturates there and can retire an order of a block
+        double[] eps = new double[Orders.DEFAULT.size()];
+        for (int i = 0; i < eps.length; i++) {
+          eps[i] = i < 8 ? 0.01 + r.nextInt(100) / 100.0 : 1e7;
+        }
+        demand = Budget.curve(Orders.DEFAULT, eps);
       } else if (r.nextBoolean()) {
         demand = Mechanisms.gaussian(0.5 + r.nextInt(200) / 10.0, Orders.DEFAULT);
       } else {
@@ -207,13 +216,28 @@ class RandomSchedulingTest {
       Grant g = engine.grant(id).orElseThrow();
       long quarters = r.nextInt(5); // spend 0/4 .. 4/4 of the grant
       List<Budget> spent =
-          g.amounts().stream().map(a -> a.fraction(quarters, 4, RoundingMode.FLOOR)).toList();
+          g.amounts().stream()
+              .map(
+                  a ->
+                      saturated(a)
+                          ? (quarters == 4 ? a : a.zero())
+                          : a.fraction(quarters, 4, RoundingMode.FLOOR))
+              .toList();
       engine.consume(id, r.nextBoolean() && quarters == 4 ? null : spent);
       for (int i = 0; i < g.blocks().size(); i++) {
         String b = g.blocks().get(i);
         expectedAllocated.merge(b, g.amounts().get(i), Budget::minus);
         expectedConsumed.merge(b, spent.get(i), Budget::plus);
       }
+    }
+
+    static boolean saturated(Budget b) {
+      for (int i = 0; i < b.dimensions(); i++) {
+        if (b.isSaturated(i)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     void release() {
