@@ -49,6 +49,8 @@ class ExamplesTest {
     ResourceValidator validator = new ResourceValidator();
     int blocks = 0;
     int claims = 0;
+    java.util.Set<String> claimNames = new java.util.HashSet<>();
+    List<String> jobClaims = new ArrayList<>();
     for (Path f : files) {
       List<HasMetadata> objects = load(f);
       assertThat(objects).as("objects in %s", f).isNotEmpty();
@@ -61,11 +63,14 @@ class ExamplesTest {
           blocks++;
         } else if (o instanceof PrivacyClaim c) {
           assertThat(validator.validate(c)).as("%s: %s", f, c.getMetadata().getName()).isEmpty();
+          claimNames.add(c.getMetadata().getName());
           claims++;
         } else if (o instanceof Job j) {
           assertThat(j.getSpec().getTemplate().getMetadata().getLabels())
               .as("%s: the Job's pod template opts in with the claim label", f)
               .containsKey(DpfApi.LABEL_CLAIM);
+          jobClaims.add(
+              j.getSpec().getTemplate().getMetadata().getLabels().get(DpfApi.LABEL_CLAIM));
         } else {
           assertThat(o)
               .as("%s: only namespaces besides our kinds and Jobs", f)
@@ -75,6 +80,8 @@ class ExamplesTest {
     }
     assertThat(blocks).isEqualTo(5);
     assertThat(claims).isEqualTo(5);
+    assertThat(jobClaims).as("every Job names a claim of the examples").isNotEmpty();
+    assertThat(claimNames).containsAll(jobClaims);
   }
 
   @Test

@@ -1,6 +1,8 @@
 package dev.privacy.dpf.crds.validation;
 
+import dev.privacy.dpf.budget.BlockCapacity;
 import dev.privacy.dpf.budget.Budget;
+import dev.privacy.dpf.budget.Conversion;
 import dev.privacy.dpf.budget.Mechanisms;
 import dev.privacy.dpf.budget.Orders;
 import dev.privacy.dpf.crds.Accounting;
@@ -47,14 +49,17 @@ public final class ResourceValidator {
    *
    * @param orders the Rényi orders curves are computed on
    * @param defaultAccounting the accounting of a block that does not say
+   * @param conversion how a block's (epsilon, delta) becomes a capacity per order
    */
-  public record Settings(Orders orders, Accounting defaultAccounting) {
-    /** The operator's defaults: the default orders, Rényi accounting. */
-    public static final Settings DEFAULT = new Settings(Orders.DEFAULT, Accounting.Renyi);
+  public record Settings(Orders orders, Accounting defaultAccounting, Conversion conversion) {
+    /** The operator's defaults: the default orders, Rényi accounting, the tight conversion. */
+    public static final Settings DEFAULT =
+        new Settings(Orders.DEFAULT, Accounting.Renyi, Conversion.TIGHT);
 
     public Settings {
       Objects.requireNonNull(orders, "orders");
       Objects.requireNonNull(defaultAccounting, "defaultAccounting");
+      Objects.requireNonNull(conversion, "conversion");
     }
   }
 
@@ -106,6 +111,27 @@ public final class ResourceValidator {
                 + (spec.getAccounting() == null ? " (the operator's default)" : "")
                 + ", got 0: set a delta such as 1e-7, or spec.accounting: Basic for a pure-DP"
                 + " block");
+      } else if (accounting == Accounting.Renyi
+          && budget.getEpsilon() != null
+          && budget.getEpsilon() > 0
+          && budget.getEpsilon() <= Budget.MAX_EPSILON
+          && delta > 0
+          && delta < 1
+          && BlockCapacity.renyi(
+                      budget.getEpsilon(), delta, settings.orders(), settings.conversion())
+                  .usableCount()
+              == 0) {
+        p.add(
+            "spec.budget",
+            "epsilon=" + fmt(budget.getEpsilon()) + ", delta=" + fmt(delta),
+            "spec.budget (epsilon="
+                + fmt(budget.getEpsilon())
+                + ", delta="
+                + fmt(delta)
+                + ") gives no positive Renyi capacity at any of the orders "
+                + settings.orders()
+                + ": nothing could ever be granted; raise epsilon or delta, or use"
+                + " spec.accounting: Basic");
       }
     }
     BlockWindow w = spec.getWindow();
@@ -141,8 +167,12 @@ public final class ResourceValidator {
       } else if (u.getPolicy() == UnlockPolicy.DPF_T) {
         if (u.getLifetime() == null) {
           p.add("spec.unlock.lifetime", null, "spec.unlock.lifetime is required for policy dpf-t");
-        } else {
-          p.positiveDuration("spec.unlock.lifetime", u.getLifetime());
+        } else if (p.positiveDuration("spec.unlock.lifetime", u.getLifetime())
+            && Durations.parse(u.getLifetime()).toMillis() < 1) {
+          p.add(
+              "spec.unlock.lifetime",
+              u.getLifetime(),
+              "spec.unlock.lifetime must be at least 1ms, got \"" + u.getLifetime() + "\"");
         }
       }
     }
@@ -154,6 +184,16 @@ public final class ResourceValidator {
     Problems p = new Problems();
     if (claim.getMetadata() != null) {
       p.dnsLabel("metadata.namespace", claim.getMetadata().getNamespace(), false);
+      String name = claim.getMetadata().getName();
+      if (name != null && (name.length() > 63 || !LABEL_NAME.matcher(name).matches())) {
+        p.add(
+            "metadata.name",
+            name,
+            "metadata.name must be a valid label value (at most 63 characters) so that pods can"
+                + " name the claim in their dpf.privacy.dev/claim label, got \""
+                + name
+                + "\"");
+      }
     }
     PrivacyClaimSpec spec = claim.getSpec();
     if (spec == null) {
@@ -186,6 +226,9 @@ public final class ResourceValidator {
       validateSelector(b.getSelector(), p);
     }
     ClaimWindow w = b.getWindow();
+    if (w != null && w.getFrom() == null && w.getTo() == null) {
+      p.add("spec.blocks.window", "{}", "spec.blocks.window needs from, to or both");
+    }
     if (w != null) {
       OffsetDateTime from = p.timestamp("spec.blocks.window.from", w.getFrom(), false);
       OffsetDateTime to = p.timestamp("spec.blocks.window.to", w.getTo(), false);
@@ -566,14 +609,18 @@ public final class ResourceValidator {
       }
     }
 
-    void positiveDuration(String field, String v) {
+    /** Whether {@code v} is a positive duration; adds the problem if not. */
+    boolean positiveDuration(String field, String v) {
       try {
         Duration d = Durations.parse(v);
         if (d.isZero()) {
           add(field, v, field + " must be longer than 0, got \"" + v + "\"");
+          return false;
         }
+        return true;
       } catch (IllegalArgumentException e) {
         add(field, v, field + " " + e.getMessage());
+        return false;
       }
     }
   }

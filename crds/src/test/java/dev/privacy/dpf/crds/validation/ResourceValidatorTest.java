@@ -59,6 +59,8 @@ class ResourceValidatorTest {
           window not a timestamp   | dataset: d\\nbudget: {epsilon: 1, delta: 1e-7}\\nwindow: {start: yesterday, end: '2026-11-01T00:00:00Z'} | spec.window.start | RFC 3339
           bad allowed namespace    | dataset: d\\nbudget: {epsilon: 1, delta: 1e-7}\\nallowedNamespaces: [ok, Bad_NS] | spec.allowedNamespaces[1] | got "Bad_NS"
           dpf-n without n          | dataset: d\\nbudget: {epsilon: 1, delta: 1e-7}\\nunlock: {policy: dpf-n} | spec.unlock.n     | required for policy dpf-n
+          dpf-t lifetime below 1ms | dataset: d\\nbudget: {epsilon: 1, delta: 1e-7}\\nunlock: {policy: dpf-t, lifetime: 500us} | spec.unlock.lifetime | at least 1ms
+          no usable renyi order    | dataset: d\\nbudget: {epsilon: 0.001, delta: 1e-9}                     | spec.budget        | no positive Renyi capacity
           dpf-t bad lifetime       | dataset: d\\nbudget: {epsilon: 1, delta: 1e-7}\\nunlock: {policy: dpf-t, lifetime: 30 days} | spec.unlock.lifetime | got "30 days"
           """)
   void rejectsInvalidBlocksNamingFieldAndValue(
@@ -81,6 +83,7 @@ class ResourceValidatorTest {
           missing blocks          | demand: {epsDelta: {epsilon: 0.1}}                                       | spec.blocks        | spec.blocks is required
           missing dataset         | blocks: {latest: 2}\\ndemand: {epsDelta: {epsilon: 0.1}}                 | spec.blocks.dataset | required
           bad namespace           | blocks: {dataset: d, namespace: 'Team A'}\\ndemand: {epsDelta: {epsilon: 0.1}} | spec.blocks.namespace | got "Team A"
+          empty window            | blocks: {dataset: d, window: {}}\\ndemand: {epsDelta: {epsilon: 0.1}}  | spec.blocks.window | needs from, to or both
           latest zero             | blocks: {dataset: d, latest: 0}\\ndemand: {epsDelta: {epsilon: 0.1}}     | spec.blocks.latest | must be >= 1, got 0
           names with latest       | blocks: {dataset: d, latest: 1, names: [a]}\\ndemand: {epsDelta: {epsilon: 0.1}} | spec.blocks.names | cannot be combined
           bad block name          | blocks: {dataset: d, names: [Day_1]}\\ndemand: {epsDelta: {epsilon: 0.1}} | spec.blocks.names[0] | got "Day_1"
@@ -137,6 +140,19 @@ class ResourceValidatorTest {
             "spec.demand.epsDelta.delta",
             "spec.timeout",
             "spec.weight");
+  }
+
+  @Test
+  void rejectsClaimNameThatCannotBeALabelValue() {
+    PrivacyClaim c = claim(GOOD_BLOCKS + "demand: {epsDelta: {epsilon: 0.1}}");
+    c.getMetadata().setName("x".repeat(64));
+    assertThat(validator.validate(c))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.field()).isEqualTo("metadata.name");
+              assertThat(p.message()).contains("at most 63 characters");
+            });
   }
 
   @Test
