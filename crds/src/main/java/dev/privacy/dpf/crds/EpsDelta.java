@@ -10,10 +10,11 @@ import io.fabric8.generator.annotation.Required;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class EpsDelta {
 
-  /** Epsilon, > 0. */
-  @JsonPropertyDescription("Epsilon, > 0.")
+  /** Epsilon, > 0 and at most 1e6. */
+  @JsonPropertyDescription("Epsilon, > 0 and at most 1e6.")
   @Required
   @Min(value = 0, inclusive = false)
+  @Max(1e6)
   private Double epsilon;
 
   /** Delta, in [0, 1); 0 when omitted. */

@@ -335,7 +335,7 @@ public final class ResourceValidator {
       }
     }
     if (d.getEpsDelta() != null) {
-      p.epsilon("spec.demand.epsDelta.epsilon", d.getEpsDelta().getEpsilon(), false);
+      p.epsilon("spec.demand.epsDelta.epsilon", d.getEpsDelta().getEpsilon(), true);
       p.delta("spec.demand.epsDelta.delta", d.getEpsDelta().getDelta(), false);
     }
     if (d.getRdp() != null) {

@@ -84,6 +84,8 @@ class CrdSchemaTest {
         rejects(BLOCK, "block: epsilon 0.0", "budget: {epsilon: 0.0}", "spec.budget.epsilon"),
         rejects(BLOCK, "block: epsilon -1", "budget: {epsilon: -1}", "spec.budget.epsilon"),
         ok(BLOCK, "block: epsilon 1e-9", "budget: {epsilon: 1e-9}"),
+        ok(BLOCK, "block: epsilon 1e6", "budget: {epsilon: 1000000}"),
+        rejects(BLOCK, "block: epsilon above 1e6", "budget: {epsilon: 2e6}", "spec.budget.epsilon"),
         ok(BLOCK, "block: epsilon 10 (an integer)", "budget: {epsilon: 10}"),
         rejects(
             BLOCK, "block: epsilon as a string", "budget: {epsilon: 'one'}", "spec.budget.epsilon"),
