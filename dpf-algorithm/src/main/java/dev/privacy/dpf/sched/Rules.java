@@ -97,6 +97,11 @@ final class Rules {
     for (int i = 0; i < s.length; i++) {
       s[i] = ledgers[i].share(c.demands().get(i));
     }
+    return largestFirst(s);
+  }
+
+  /** Sorts shares in place, largest first, and returns them. */
+  static double[] largestFirst(double[] s) {
     Arrays.sort(s);
     for (int i = 0, j = s.length - 1; i < j; i++, j--) {
       double t = s[i];

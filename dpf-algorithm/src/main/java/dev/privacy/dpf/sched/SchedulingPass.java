@@ -261,13 +261,7 @@ public final class SchedulingPass {
     for (int i = 0; i < s.length; i++) {
       s[i] = Kernel.share(c.demands().get(i), ws[i].capacity, ws[i].usable);
     }
-    Arrays.sort(s);
-    for (int i = 0, j = s.length - 1; i < j; i++, j--) {
-      double t = s[i];
-      s[i] = s[j];
-      s[j] = t;
-    }
-    return s;
+    return Rules.largestFirst(s);
   }
 
   private static BlockLedger[] ledgers(Work[] ws) {
