@@ -86,11 +86,6 @@ public record BlockCapacity(double epsilon, double delta, Budget capacity, boole
     return usable.clone();
   }
 
-  /** The usable flags, shared (callers must not modify them). */
-  boolean[] usableShared() {
-    return usable;
-  }
-
   /** The number of usable components. */
   public int usableCount() {
     int n = 0;

@@ -25,9 +25,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * releases, cancellations and timeouts, each generated from a seed (a failure names its seed, which
  * replays it exactly). After every step: no block over-allocated, consumed never decreases, {@code
  * G = L + U + A + C} under basic composition, and the ledger's allocated and consumed budget equal
- * the sums of the grants and spends that the test itself recorded. Before every pass, the pure pass
- * on the engine's snapshot must decide exactly what the incremental engine decides. And the same
- * seed always gives the same decisions.
+ * the sums of the grants and spends that the test itself recorded. The same events also go through
+ * the pure {@link Snapshot} methods, and the engine's state must equal that snapshot after every
+ * step; at every pass the pure pass on it must decide exactly what the engine decides. Now and then
+ * the engine is restarted from its own snapshot ({@link SchedulingEngine#restore}), as after a
+ * crash. And the same seed always gives the same decisions.
  *
  * <p>Written with seeded {@link Random} rather than jqwik: since 1.10 jqwik carries its
  * maintainer's clause against use by AI coding agents, and part of this code base is written by
@@ -63,7 +65,11 @@ class RandomSchedulingTest {
     final long seed;
     final Random r;
     final Policy policy;
-    final SchedulingEngine engine;
+    SchedulingEngine engine;
+
+    /** The same events applied through the pure {@link Snapshot} methods. */
+    Snapshot model = Snapshot.empty();
+
     final List<String> basicBlocks = new ArrayList<>();
     final List<String> renyiBlocks = new ArrayList<>();
     final Map<String, Budget> expectedAllocated = new HashMap<>();
@@ -107,6 +113,9 @@ class RandomSchedulingTest {
         } else if (op < 88) {
           what = "addBlock";
           addBlock();
+        } else if (op < 90) {
+          what = "restart";
+          engine = SchedulingEngine.restore(policy, engine.snapshot());
         } else {
           what = "wait";
         }
@@ -135,7 +144,9 @@ class RandomSchedulingTest {
         cap = BlockCapacity.renyi(eps, delta, Orders.DEFAULT, Conversion.TIGHT);
         renyiBlocks.add(id);
       }
-      engine.addBlock(BlockState.create(id, cap, rule, now));
+      BlockState state = BlockState.create(id, cap, rule, now);
+      engine.addBlock(state);
+      model = model.withBlock(state);
       expectedAllocated.put(id, cap.capacity().zero());
       expectedConsumed.put(id, cap.capacity().zero());
     }
@@ -184,14 +195,18 @@ class RandomSchedulingTest {
       Instant deadline = r.nextBoolean() ? now.plusSeconds(1 + r.nextInt(30)) : null;
       String id = "c" + claims;
       long arrival = claims++;
-      engine.arrive(ClaimRequest.of(id, chosen, demand, arrival, deadline), now);
+      ClaimRequest claim = ClaimRequest.of(id, chosen, demand, arrival, deadline);
+      engine.arrive(claim, now);
+      model = model.withArrival(claim, now);
     }
 
     void pass() {
-      Snapshot before = engine.snapshot();
-      SchedulingPass.Result pure = SchedulingPass.run(before, policy, now);
-      Decision d = engine.pass(now);
       String where = "seed " + seed + " pass at " + now;
+      assertThat(engine.snapshot()).as(where + ": state before").isEqualTo(model);
+      SchedulingPass.Result pure = SchedulingPass.run(model, policy, now);
+      Decision d = engine.pass(now);
+      assertThat(model.apply(pure.decision())).as(where + ": apply").isEqualTo(pure.after());
+      model = pure.after();
       assertThat(d).as(where + ": decision").isEqualTo(pure.decision());
       assertThat(engine.snapshot()).as(where + ": state after").isEqualTo(pure.after());
       assertThat(engine.waiting()).as(where + ": waiting").isEqualTo(pure.waiting());
@@ -223,7 +238,9 @@ class RandomSchedulingTest {
                           ? (quarters == 4 ? a : a.zero())
                           : a.fraction(quarters, 4, RoundingMode.FLOOR))
               .toList();
-      engine.consume(id, r.nextBoolean() && quarters == 4 ? null : spent);
+      List<Budget> reported = r.nextBoolean() && quarters == 4 ? null : spent;
+      engine.consume(id, reported);
+      model = model.withConsumed(id, reported);
       for (int i = 0; i < g.blocks().size(); i++) {
         String b = g.blocks().get(i);
         expectedAllocated.merge(b, g.amounts().get(i), Budget::minus);
@@ -247,6 +264,7 @@ class RandomSchedulingTest {
       }
       Grant g = engine.grant(id).orElseThrow();
       engine.release(id);
+      model = model.withReleased(id);
       for (int i = 0; i < g.blocks().size(); i++) {
         expectedAllocated.merge(g.blocks().get(i), g.amounts().get(i), Budget::minus);
       }
@@ -255,11 +273,14 @@ class RandomSchedulingTest {
     void cancel() {
       List<ClaimRequest> w = engine.snapshot().waiting();
       if (!w.isEmpty()) {
-        assertThat(engine.cancel(w.get(r.nextInt(w.size())).id())).isTrue();
+        String id = w.get(r.nextInt(w.size())).id();
+        assertThat(engine.cancel(id)).isTrue();
+        model = model.withoutWaiting(id);
       }
     }
 
     void check(String where) {
+      assertThat(engine.snapshot()).as(where + ": engine and pure model").isEqualTo(model);
       for (BlockState b : engine.snapshot().blocks().values()) {
         BlockLedger l = b.ledger();
         Budget g = l.total();
