@@ -8,6 +8,9 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** What an ML engineer asks for: budget on a set of blocks. */
+@ValidationRule(
+    value = "!has(oldSelf.spent) || (has(self.spent) && self.spent == oldSelf.spent)",
+    message = "spec.spent is immutable once set")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PrivacyClaimSpec {
 
@@ -37,6 +40,16 @@ public class PrivacyClaimSpec {
   @Min(value = 0, inclusive = false)
   private Double weight;
 
+  /**
+   * What the job actually spent, reported once it knows (for example fewer DP-SGD steps than
+   * planned): the same forms as {@code demand}. Setting it on an Allocated claim finishes the claim
+   * as Consumed with this spend on each block (capped at the grant); the rest goes back to the
+   * blocks. Immutable once set.
+   */
+  @JsonPropertyDescription(
+      "What the job actually spent (same forms as demand), reported once; finishes an Allocated claim as Consumed with this spend on each block (capped at the grant), the rest going back. Immutable once set.")
+  private Demand spent;
+
   public BlockSelection getBlocks() {
     return blocks;
   }
@@ -59,6 +72,14 @@ public class PrivacyClaimSpec {
 
   public void setTimeout(String timeout) {
     this.timeout = timeout;
+  }
+
+  public Demand getSpent() {
+    return spent;
+  }
+
+  public void setSpent(Demand spent) {
+    this.spent = spent;
   }
 
   public Double getWeight() {

@@ -62,6 +62,19 @@ public class PrivacyClaimStatus {
   @JsonPropertyDescription("The generation this status describes.")
   private Long observedGeneration;
 
+  /** The blocks the claim arrived on (namespace/name), fixed when the operator first records it. */
+  @JsonPropertyDescription(
+      "The blocks the claim arrived on (namespace/name), fixed when the operator first records it.")
+  private List<String> blocks;
+
+  /** The claim's arrival sequence number; earlier arrivals win ties. */
+  @JsonPropertyDescription("The claim's arrival sequence number; earlier arrivals win ties.")
+  private Long arrival;
+
+  /** What the claim spent on each block, once Consumed. */
+  @JsonPropertyDescription("What the claim spent on each block, once Consumed.")
+  private List<GrantView> spent;
+
   /** Standard conditions. */
   @JsonPropertyDescription("Standard conditions.")
   private List<Condition> conditions;
@@ -168,6 +181,30 @@ public class PrivacyClaimStatus {
 
   public void setObservedGeneration(Long observedGeneration) {
     this.observedGeneration = observedGeneration;
+  }
+
+  public List<String> getBlocks() {
+    return blocks;
+  }
+
+  public void setBlocks(List<String> blocks) {
+    this.blocks = blocks;
+  }
+
+  public Long getArrival() {
+    return arrival;
+  }
+
+  public void setArrival(Long arrival) {
+    this.arrival = arrival;
+  }
+
+  public List<GrantView> getSpent() {
+    return spent;
+  }
+
+  public void setSpent(List<GrantView> spent) {
+    this.spent = spent;
   }
 
   public List<Condition> getConditions() {

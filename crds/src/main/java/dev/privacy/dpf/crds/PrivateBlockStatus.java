@@ -57,6 +57,11 @@ public class PrivateBlockStatus {
   @JsonPropertyDescription("The generation this status describes.")
   private Long observedGeneration;
 
+  /** The durable ledger in exact units; the views above are derived from it. */
+  @JsonPropertyDescription(
+      "The durable ledger in exact units; the views above are derived from it.")
+  private BlockLedgerRecord ledger;
+
   /** Standard conditions. */
   @JsonPropertyDescription("Standard conditions.")
   private List<Condition> conditions;
@@ -147,6 +152,14 @@ public class PrivateBlockStatus {
 
   public void setObservedGeneration(Long observedGeneration) {
     this.observedGeneration = observedGeneration;
+  }
+
+  public BlockLedgerRecord getLedger() {
+    return ledger;
+  }
+
+  public void setLedger(BlockLedgerRecord ledger) {
+    this.ledger = ledger;
   }
 
   public List<Condition> getConditions() {

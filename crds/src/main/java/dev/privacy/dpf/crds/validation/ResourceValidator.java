@@ -201,7 +201,10 @@ public final class ResourceValidator {
       return p.list;
     }
     validateBlocks(spec.getBlocks(), p);
-    validateDemand(spec.getDemand(), p);
+    validateDemand(spec.getDemand(), p, "spec.demand");
+    if (spec.getSpent() != null) {
+      validateDemand(spec.getSpent(), p, "spec.spent");
+    }
     if (spec.getTimeout() != null) {
       p.positiveDuration("spec.timeout", spec.getTimeout());
     }
@@ -313,9 +316,9 @@ public final class ResourceValidator {
     }
   }
 
-  private void validateDemand(Demand d, Problems p) {
+  private void validateDemand(Demand d, Problems p, String at) {
     if (d == null) {
-      p.missing("spec.demand");
+      p.missing(at);
       return;
     }
     int forms =
@@ -323,23 +326,20 @@ public final class ResourceValidator {
             + (d.getRdp() != null ? 1 : 0)
             + (d.getMechanism() != null ? 1 : 0);
     if (forms != 1) {
-      p.add(
-          "spec.demand",
-          null,
-          "spec.demand must have exactly one of epsDelta, rdp or mechanism, got " + forms);
+      p.add(at, null, at + " must have exactly one of epsDelta, rdp or mechanism, got " + forms);
     }
     if (d.getDelta() != null) {
       double x = d.getDelta();
       if (!(x > 0 && x < 1)) {
-        p.add("spec.demand.delta", fmt(x), "spec.demand.delta must be in (0, 1), got " + fmt(x));
+        p.add(at + ".delta", fmt(x), at + ".delta must be in (0, 1), got " + fmt(x));
       }
     }
     if (d.getEpsDelta() != null) {
-      p.epsilon("spec.demand.epsDelta.epsilon", d.getEpsDelta().getEpsilon(), true);
-      p.delta("spec.demand.epsDelta.delta", d.getEpsDelta().getDelta(), false);
+      p.epsilon(at + ".epsDelta.epsilon", d.getEpsDelta().getEpsilon(), true);
+      p.delta(at + ".epsDelta.delta", d.getEpsDelta().getDelta(), false);
     }
     if (d.getRdp() != null) {
-      validateCurve(d.getRdp(), p);
+      validateCurve(d.getRdp(), p, at);
     }
     Mechanism m = d.getMechanism();
     if (m != null) {
@@ -349,22 +349,23 @@ public final class ResourceValidator {
               + (m.getSubsampledGaussian() != null ? 1 : 0);
       if (kinds != 1) {
         p.add(
-            "spec.demand.mechanism",
+            at + ".mechanism",
             null,
-            "spec.demand.mechanism must have exactly one of gaussian, laplace or"
+            at
+                + ".mechanism must have exactly one of gaussian, laplace or"
                 + " subsampledGaussian, got "
                 + kinds);
       }
       int before = p.list.size();
       if (m.getGaussian() != null) {
-        p.positive("spec.demand.mechanism.gaussian.sigma", m.getGaussian().getSigma());
+        p.positive(at + ".mechanism.gaussian.sigma", m.getGaussian().getSigma());
       }
       if (m.getLaplace() != null) {
-        p.positive("spec.demand.mechanism.laplace.scale", m.getLaplace().getScale());
+        p.positive(at + ".mechanism.laplace.scale", m.getLaplace().getScale());
       }
       SubsampledGaussianMechanism s = m.getSubsampledGaussian();
       if (s != null) {
-        String f = "spec.demand.mechanism.subsampledGaussian";
+        String f = at + ".mechanism.subsampledGaussian";
         p.positive(f + ".noiseMultiplier", s.getNoiseMultiplier());
         Double q = s.getSamplingRate();
         if (q == null) {
@@ -383,14 +384,15 @@ public final class ResourceValidator {
           Budget curve = demandBudget(d, settings.orders());
           if (allSaturated(curve)) {
             p.add(
-                "spec.demand.mechanism",
+                at + ".mechanism",
                 null,
-                "spec.demand.mechanism gives no finite epsilon at any order "
+                at
+                    + ".mechanism gives no finite epsilon at any order "
                     + settings.orders()
                     + ": the noise is too small for these numbers");
           }
         } catch (IllegalArgumentException e) {
-          p.add("spec.demand.mechanism", null, "spec.demand.mechanism: " + e.getMessage());
+          p.add(at + ".mechanism", null, at + ".mechanism: " + e.getMessage());
         }
       }
     }
@@ -405,23 +407,24 @@ public final class ResourceValidator {
     return true;
   }
 
-  private static void validateCurve(RdpCurve c, Problems p) {
+  private static void validateCurve(RdpCurve c, Problems p, String at) {
     List<Double> orders = c.getOrders();
     List<Double> eps = c.getEpsilons();
     if (orders == null || orders.isEmpty()) {
-      p.add("spec.demand.rdp.orders", null, "spec.demand.rdp.orders must not be empty");
+      p.add(at + ".rdp.orders", null, at + ".rdp.orders must not be empty");
     }
     if (eps == null || eps.isEmpty()) {
-      p.add("spec.demand.rdp.epsilons", null, "spec.demand.rdp.epsilons must not be empty");
+      p.add(at + ".rdp.epsilons", null, at + ".rdp.epsilons must not be empty");
     }
     if (orders == null || eps == null) {
       return;
     }
     if (orders.size() != eps.size()) {
       p.add(
-          "spec.demand.rdp",
+          at + ".rdp",
           null,
-          "spec.demand.rdp has "
+          at
+              + ".rdp has "
               + orders.size()
               + " orders but "
               + eps.size()
@@ -429,14 +432,15 @@ public final class ResourceValidator {
     }
     for (int i = 0; i < orders.size(); i++) {
       Double a = orders.get(i);
-      String f = "spec.demand.rdp.orders[" + i + "]";
+      String f = at + ".rdp.orders[" + i + "]";
       if (a == null || !Double.isFinite(a) || a <= 1) {
         p.add(f, fmt(a), f + " must be a finite number > 1, got " + fmt(a));
       } else if (i > 0 && orders.get(i - 1) != null && a <= orders.get(i - 1)) {
         p.add(
             f,
             fmt(a),
-            "spec.demand.rdp.orders must be strictly increasing, got "
+            at
+                + ".rdp.orders must be strictly increasing, got "
                 + fmt(a)
                 + " after "
                 + fmt(orders.get(i - 1)));
@@ -445,7 +449,7 @@ public final class ResourceValidator {
     boolean positive = false;
     for (int i = 0; i < eps.size(); i++) {
       Double e = eps.get(i);
-      String f = "spec.demand.rdp.epsilons[" + i + "]";
+      String f = at + ".rdp.epsilons[" + i + "]";
       if (e == null || !Double.isFinite(e) || e < 0) {
         p.add(f, fmt(e), f + " must be a finite number >= 0, got " + fmt(e));
       } else {
@@ -453,7 +457,7 @@ public final class ResourceValidator {
       }
     }
     if (!positive && !eps.isEmpty()) {
-      p.add("spec.demand.rdp.epsilons", null, "spec.demand.rdp.epsilons must not all be 0");
+      p.add(at + ".rdp.epsilons", null, at + ".rdp.epsilons must not all be 0");
     }
   }
 

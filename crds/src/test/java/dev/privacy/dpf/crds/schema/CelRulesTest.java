@@ -48,6 +48,7 @@ class CelRulesTest {
   static final String BLOCKS_IMMUTABLE = "spec.blocks is immutable";
   static final String DEMAND_IMMUTABLE = "spec.demand is immutable";
   static final String ACCOUNTING_IMMUTABLE = "spec.accounting is immutable";
+  static final String SPENT_IMMUTABLE = "spec.spent is immutable once set";
 
   /**
    * The rules the table below covers ({@code kind path: message}). It must equal the rules found in
@@ -69,7 +70,13 @@ class CelRulesTest {
           CLAIM + " spec.demand: " + DEMAND_ONE,
           CLAIM + " spec.demand: " + DEMAND_IMMUTABLE,
           CLAIM + " spec.demand.mechanism: " + MECHANISM_ONE,
-          CLAIM + " spec.demand.rdp: " + RDP_LENGTH);
+          CLAIM + " spec.demand.rdp: " + RDP_LENGTH,
+          CLAIM + " spec: " + SPENT_IMMUTABLE,
+          CLAIM + " spec.spent: " + DEMAND_ONE,
+          CLAIM + " spec.spent.mechanism: " + MECHANISM_ONE,
+          CLAIM + " spec.spent.rdp: " + RDP_LENGTH,
+          CLAIM + " spec.spent.rdp: " + RDP_ORDERS,
+          CLAIM + " spec.spent.rdp: " + RDP_EPSILONS);
 
   /** The transition rules (those that compare with {@code oldSelf}): the immutable fields. */
   static final Set<String> TRANSITION =
@@ -77,7 +84,8 @@ class CelRulesTest {
           BLOCK + " spec: " + ACCOUNTING_IMMUTABLE,
           BLOCK + " spec.budget: " + BUDGET_IMMUTABLE,
           CLAIM + " spec.blocks: " + BLOCKS_IMMUTABLE,
-          CLAIM + " spec.demand: " + DEMAND_IMMUTABLE);
+          CLAIM + " spec.demand: " + DEMAND_IMMUTABLE,
+          CLAIM + " spec: " + SPENT_IMMUTABLE);
 
   /** A case: a spec (and on update the old spec), and the messages of the rules it fails. */
   record Case(String name, String kind, String oldSpec, String spec, List<String> rejectedWith) {
@@ -105,6 +113,11 @@ class CelRulesTest {
 
   static String claim(String blocks, String demand) {
     return "{" + blocks + ", demand: {" + demand + "}}";
+  }
+
+  /** A claim on {@link #BLOCKS} demanding {@link #EPS} that reports {@code spent}. */
+  static String spent(String spent) {
+    return "{" + BLOCKS + ", demand: {" + EPS + "}, spent: {" + spent + "}}";
   }
 
   static String block(String more) {
@@ -366,6 +379,43 @@ class CelRulesTest {
             "{dataset: clicks, budget: {epsilon: 5.0}, accounting: Renyi}",
             BUDGET_IMMUTABLE,
             ACCOUNTING_IMMUTABLE),
+        // ---- claim: spec.spent has the demand's forms and is immutable once set
+        create(CLAIM, "spent: a pair", spent("epsDelta: {epsilon: 0.05}")),
+        create(CLAIM, "spent: two forms", spent(EPS + ", " + MECH), DEMAND_ONE),
+        create(CLAIM, "spent: empty mechanism", spent("mechanism: {}"), MECHANISM_ONE),
+        create(
+            CLAIM,
+            "spent: curve lengths differ",
+            spent("rdp: {orders: [2, 4], epsilons: [0.1]}"),
+            RDP_LENGTH),
+        create(
+            CLAIM,
+            "spent: an order of 1",
+            spent("rdp: {orders: [1, 4], epsilons: [0.1, 0.2]}"),
+            RDP_ORDERS),
+        create(
+            CLAIM,
+            "spent: a negative epsilon",
+            spent("rdp: {orders: [2, 4], epsilons: [-0.1, 0.2]}"),
+            RDP_EPSILONS),
+        update(CLAIM, "spent set once", claim(BLOCKS, EPS), spent("epsDelta: {epsilon: 0.05}")),
+        update(
+            CLAIM,
+            "spent kept",
+            spent("epsDelta: {epsilon: 0.05}"),
+            spent("epsDelta: {epsilon: 0.05}")),
+        update(
+            CLAIM,
+            "spent changed",
+            spent("epsDelta: {epsilon: 0.05}"),
+            spent("epsDelta: {epsilon: 0.07}"),
+            SPENT_IMMUTABLE),
+        update(
+            CLAIM,
+            "spent removed",
+            spent("epsDelta: {epsilon: 0.05}"),
+            claim(BLOCKS, EPS),
+            SPENT_IMMUTABLE),
         // ---- claim: spec.blocks and spec.demand are immutable
         update(
             CLAIM,
