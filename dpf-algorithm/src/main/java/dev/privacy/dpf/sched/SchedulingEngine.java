@@ -95,6 +95,36 @@ public final class SchedulingEngine {
     unlockedDirty.add(b);
   }
 
+  /**
+   * Removes a block that no claim refers to any more (a deleted block whose grants have all
+   * finished).
+   *
+   * @return whether the block was known
+   * @throws IllegalStateException if a waiting claim demands it or a grant holds budget on it
+   */
+  public boolean removeBlock(String id) {
+    Blk b = blocks.get(id);
+    if (b == null) {
+      return false;
+    }
+    for (Entry e : waiting.values()) {
+      if (e.request.blocks().contains(id)) {
+        throw new IllegalStateException(
+            "block " + id + " is demanded by waiting claim " + e.request.id());
+      }
+    }
+    for (Grant g : allocated.values()) {
+      if (g.blocks().contains(id)) {
+        throw new IllegalStateException("block " + id + " holds the grant of " + g.claimId());
+      }
+    }
+    blocks.remove(id);
+    timeDriven.remove(b);
+    unlockedDirty.remove(b);
+    feasibilityDirty.remove(b);
+    return true;
+  }
+
   /** The block {@code id}, if known. */
   public Optional<BlockState> block(String id) {
     Blk b = blocks.get(id);

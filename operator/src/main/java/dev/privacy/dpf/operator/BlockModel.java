@@ -1,0 +1,61 @@
+package dev.privacy.dpf.operator;
+
+import dev.privacy.dpf.budget.BlockCapacity;
+import dev.privacy.dpf.budget.Budget;
+import dev.privacy.dpf.crds.PrivateBlock;
+import dev.privacy.dpf.crds.validation.Problem;
+import dev.privacy.dpf.sched.UnlockRule;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What the scheduler knows of one block besides its budget numbers (kept by the engine). */
+final class BlockModel {
+
+  /** Budget a live claim holds on the block: one entry of the block's durable ledger. */
+  record Hold(String blockId, String uid, String claim, Budget amount, long arrival) {}
+
+  final String id;
+  PrivateBlock obj;
+  List<Problem> problems = List.of();
+  BlockCapacity capacity;
+  UnlockRule rule;
+  Instant start;
+  boolean inEngine;
+  boolean deleting;
+  boolean gone;
+
+  /** Live holds by claim UID: the durable ledger's entries as they will be written next. */
+  final Map<String, Hold> holds = new LinkedHashMap<>();
+
+  /** The status is to be written in the next write phase. */
+  boolean dirty;
+
+  /** Only its views changed (unlocking, arrivals): written when {@link #lastWriteNanos} is old. */
+  boolean viewDirty;
+
+  long lastWriteNanos;
+
+  /** The unlocked level recorded in its ledger (restore only). */
+  Budget levelRecorded;
+
+  /** The arrival count last written (or read). */
+  long arrivalsWritten;
+
+  /** The status last written or read, to tell our own echo from another writer's. */
+  String lastLedgerJson;
+
+  BlockModel(String id, PrivateBlock obj) {
+    this.id = id;
+    this.obj = obj;
+  }
+
+  boolean valid() {
+    return problems.isEmpty();
+  }
+
+  boolean selectable() {
+    return valid() && inEngine && !deleting && !gone;
+  }
+}

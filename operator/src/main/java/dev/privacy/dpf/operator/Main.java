@@ -1,0 +1,41 @@
+package dev.privacy.dpf.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code java -jar operator.jar [--flag=value ...]}: the operator against the current kubeconfig.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    if (Arrays.asList(args).contains("--help")) {
+      System.out.print(OperatorConfig.help());
+      return;
+    }
+    OperatorConfig cfg;
+    try {
+      cfg = OperatorConfig.parse(args, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("dpf-operator: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    DpfOperator op = new DpfOperator(client, cfg).start();
+    CountDownLatch done = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  op.close();
+                  client.close();
+                  done.countDown();
+                },
+                "dpf-shutdown"));
+    done.await();
+  }
+}

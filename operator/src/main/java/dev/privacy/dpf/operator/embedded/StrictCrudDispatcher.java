@@ -1,0 +1,91 @@
+package dev.privacy.dpf.operator.embedded;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
+
+/**
+ * fabric8's CRUD dispatcher made to keep the optimistic-concurrency contract of a real API server
+ * where it does not: a status replace ({@code PUT .../status}) whose resourceVersion is not the
+ * stored one is refused with 409. Writes are serialised, so the check and the write are atomic. A
+ * request interceptor lets tests inject failures. It also answers the SelfSubjectRulesReview that
+ * JOSDK's leader election sends.
+ */
+public class StrictCrudDispatcher extends KubernetesCrudDispatcher {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final Object writeLock = new Object();
+  private volatile Function<RecordedRequest, MockResponse> interceptor = r -> null;
+
+  /** Installs {@code f}: a non-null answer replaces the server's. */
+  public void intercept(Function<RecordedRequest, MockResponse> f) {
+    this.interceptor = f == null ? r -> null : f;
+  }
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    MockResponse injected = interceptor.apply(request);
+    if (injected != null) {
+      return injected;
+    }
+    String method = request.getMethod();
+    String path = request.getPath();
+    String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+    if ("POST".equals(method)
+        && bare.equals("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
+      return new MockResponse().setResponseCode(201).setBody(RULES_REVIEW);
+    }
+    if ("GET".equals(method)) {
+      return super.dispatch(request);
+    }
+    synchronized (writeLock) {
+      if ("PUT".equals(method) && bare.endsWith("/status")) {
+        MockResponse conflict = staleStatus(request, bare.substring(0, bare.length() - 7));
+        if (conflict != null) {
+          return conflict;
+        }
+      }
+      return super.dispatch(request);
+    }
+  }
+
+  private MockResponse staleStatus(RecordedRequest request, String objectPath) {
+    try {
+      JsonNode sent =
+          JSON.readTree(new String(request.getBody().getBytes(), StandardCharsets.UTF_8));
+      String rv = sent.path("metadata").path("resourceVersion").asText("");
+      if (rv.isEmpty()) {
+        return null;
+      }
+      MockResponse current = handleGet(objectPath);
+      if (current.code() != 200) {
+        return null;
+      }
+      JsonNode stored = JSON.readTree(current.getBody().readUtf8());
+      String now = stored.path("metadata").path("resourceVersion").asText("");
+      if (now.equals(rv)) {
+        return null;
+      }
+      String name = stored.path("metadata").path("name").asText();
+      return new MockResponse()
+          .setResponseCode(409)
+          .setBody(
+              "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":"
+                  + "\"Conflict\",\"code\":409,\"message\":\"Operation cannot be fulfilled on "
+                  + name
+                  + ": the object has been modified; please apply your changes to the latest"
+                  + " version and try again\"}");
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  private static final String RULES_REVIEW =
+      "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\","
+          + "\"metadata\":{},\"spec\":{},\"status\":{\"incomplete\":false,\"resourceRules\":"
+          + "[{\"apiGroups\":[\"*\"],\"resources\":[\"*\"],\"verbs\":[\"*\"]}],"
+          + "\"nonResourceRules\":[]}}";
+}
