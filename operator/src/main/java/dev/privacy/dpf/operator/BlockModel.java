@@ -40,6 +40,12 @@ final class BlockModel {
   /** The unlocked level recorded in its ledger (restore only). */
   Budget levelRecorded;
 
+  /**
+   * Claims counted as arrived here whose arrival record is not yet durable in their own status: the
+   * count written leaves them out, so that a restart that sees them arrive again counts them once.
+   */
+  int unrecorded;
+
   /** The arrival count last written (or read). */
   long arrivalsWritten;
 

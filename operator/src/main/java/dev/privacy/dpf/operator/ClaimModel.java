@@ -10,6 +10,8 @@ import java.util.List;
 final class ClaimModel {
 
   enum State {
+    /** No block matched yet: tried again for a short grace period (blocks may be on the way). */
+    SELECTING,
     /** In the engine's queue. */
     WAITING,
     /** Granted by this pass; its holds are being written, its status not yet. */
@@ -39,6 +41,9 @@ final class ClaimModel {
 
   /** Whether its arrival record (blocks, arrival number) is durable in its status. */
   boolean recorded;
+
+  /** Counted in its blocks' {@link BlockModel#unrecorded} until its record is durable. */
+  boolean countedUnrecorded;
 
   /** The phase its next status write sets, with the reason and message. */
   ClaimPhase phase;

@@ -100,7 +100,19 @@ final class Scheduler {
   private SchedulingEngine engine;
   private final Map<String, BlockModel> blocks = new HashMap<>();
   private final Map<String, ClaimModel> claims = new HashMap<>();
+
+  /** UIDs of claims whose finalizer this scheduler removed: late events about them are ignored. */
+  private final java.util.Set<String> goneClaims =
+      java.util.Collections.newSetFromMap(
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> e) {
+              return size() > 100_000;
+            }
+          });
+
   private long nextArrival;
+  private final List<ClaimModel> selecting = new ArrayList<>();
 
   private volatile Thread thread;
   private volatile boolean running;
@@ -273,6 +285,15 @@ final class Scheduler {
         onClaim(c, now);
       }
     }
+    if (!selecting.isEmpty()) {
+      List<ClaimModel> again = new ArrayList<>(selecting);
+      selecting.clear();
+      for (ClaimModel m : again) {
+        if (m.state == ClaimModel.State.SELECTING && claims.get(m.uid) == m) {
+          arrive(m, now);
+        }
+      }
+    }
     Decision d = engine.pass(now);
     passes.incrementAndGet();
     persist(d, now);
@@ -373,6 +394,7 @@ final class Scheduler {
     for (ClaimModel c : claims.values()) {
       if (c.state == ClaimModel.State.WAITING && c.blocks.contains(m.id)) {
         engine.cancel(c.uid);
+        recorded(c); // its Denied status records it
         deny(c, DpfApi.Reasons.NO_MATCHING_BLOCKS, "block " + m.id + " is being deleted");
       }
     }
@@ -381,9 +403,23 @@ final class Scheduler {
   private void onClaim(PrivacyClaim c, Instant now) {
     String uid = c.getMetadata().getUid();
     ClaimModel m = claims.get(uid);
+    if (m == null && goneClaims.contains(uid)) {
+      return;
+    }
     if (m == null) {
       if (c.getStatus() != null && c.getStatus().getPhase() != null) {
-        throw new Resync("claim " + Api.key(c) + " has a status this scheduler did not write");
+        throw new Resync(
+            "claim "
+                + Api.key(c)
+                + " has a status this scheduler did not write (rv "
+                + c.getMetadata().getResourceVersion()
+                + ", "
+                + c.getStatus().getPhase()
+                + ", deleting "
+                + (c.getMetadata().getDeletionTimestamp() != null)
+                + ", fin "
+                + c.getMetadata().getFinalizers()
+                + ")");
       }
       m = new ClaimModel(c);
       claims.put(uid, m);
@@ -413,8 +449,10 @@ final class Scheduler {
     }
     if (m.deleting()) {
       switch (m.state) {
+        case SELECTING -> m.state = ClaimModel.State.DONE;
         case WAITING -> {
           engine.cancel(uid);
+          recorded(m); // never to be recorded: it is gone
           m.state = ClaimModel.State.DONE;
         }
         case ALLOCATED -> {
@@ -444,6 +482,11 @@ final class Scheduler {
             c.getSpec().getBlocks(),
             blocks.values().stream().filter(BlockModel::selectable).map(b -> b.obj).toList());
     if (!sel.ok()) {
+      if (DpfApi.Reasons.NO_MATCHING_BLOCKS.equals(sel.denial()) && young(c, now)) {
+        m.state = ClaimModel.State.SELECTING; // its blocks may not have reached us yet
+        selecting.add(m);
+        return;
+      }
       deny(m, sel.denial(), sel.message());
       return;
     }
@@ -460,6 +503,34 @@ final class Scheduler {
     m.deadline = deadline(c);
     m.state = ClaimModel.State.WAITING;
     engine.arrive(new ClaimRequest(m.uid, m.blocks, demands, m.arrival, m.deadline), now);
+    m.recorded = false;
+    m.countedUnrecorded = true;
+    for (String id : m.blocks) {
+      blocks.get(id).unrecorded++;
+    }
+  }
+
+  /** The claim's arrival is durable (or will never be): its blocks may count it in writes. */
+  private void recorded(ClaimModel m) {
+    m.recorded = true;
+    if (m.countedUnrecorded) {
+      m.countedUnrecorded = false;
+      for (String id : m.blocks) {
+        BlockModel b = blocks.get(id);
+        if (b != null) {
+          b.unrecorded--;
+        }
+      }
+    }
+  }
+
+  /** How long a claim whose blocks are not found waits for them before NoMatchingBlocks. */
+  static final java.time.Duration SELECTION_GRACE = java.time.Duration.ofSeconds(10);
+
+  private boolean young(PrivacyClaim c, Instant now) {
+    String created = c.getMetadata().getCreationTimestamp();
+    return created != null
+        && OffsetDateTime.parse(created).toInstant().plus(SELECTION_GRACE).isAfter(now);
   }
 
   private Instant deadline(PrivacyClaim c) {
@@ -663,10 +734,16 @@ final class Scheduler {
     claims
         .values()
         .removeIf(
-            m ->
-                m.deleting()
-                    && m.state == ClaimModel.State.DONE
-                    && !hasFinalizer(m.obj, DpfApi.FINALIZER_CLAIM));
+            m -> {
+              boolean gone =
+                  m.deleting()
+                      && m.state == ClaimModel.State.DONE
+                      && !hasFinalizer(m.obj, DpfApi.FINALIZER_CLAIM);
+              if (gone) {
+                goneClaims.add(m.uid);
+              }
+              return gone;
+            });
     for (BlockModel b : blocks.values()) {
       if (b.deleting && !hasFinalizer(b.obj, DpfApi.FINALIZER_BLOCK) && !b.gone) {
         if (b.inEngine) {
@@ -681,7 +758,10 @@ final class Scheduler {
   private static final long VIEW_REFRESH_NANOS = 2_000_000_000L;
 
   private boolean arrivalsChanged(BlockModel b) {
-    return engine.block(b.id).map(s -> s.arrivals() != b.arrivalsWritten).orElse(false);
+    return engine
+        .block(b.id)
+        .map(s -> s.arrivals() - b.unrecorded != b.arrivalsWritten)
+        .orElse(false);
   }
 
   private boolean waitedOn(BlockModel b) {
@@ -782,7 +862,8 @@ final class Scheduler {
         PrivateBlock r = api.putStatus(desired, api.blockWrites);
         b.obj = r;
         b.lastLedgerJson = ledgerJson(r);
-        b.arrivalsWritten = st.getLedger() == null ? 0 : st.getLedger().getArrivals();
+        b.arrivalsWritten =
+            st.getLedger() == null ? b.arrivalsWritten : st.getLedger().getArrivals();
         b.dirty = false;
         b.viewDirty = false;
         b.lastWriteNanos = System.nanoTime();
@@ -820,7 +901,11 @@ final class Scheduler {
         m.obj = r;
         m.lastStatusJson = statusJson(r);
         m.statusDirty = false;
-        m.recorded = m.recorded || m.arrival >= 0;
+        if (m.arrival >= 0) {
+          synchronized (this) {
+            recorded(m);
+          }
+        }
         return null;
       } catch (Api.Conflict c) {
         PrivacyClaim fresh =
@@ -970,7 +1055,7 @@ final class Scheduler {
     BlockLedgerRecord rec = new BlockLedgerRecord();
     rec.setConsumed(Views.units(l.consumed()));
     rec.setUnlockedLevel(Views.units(l.unlocked().plus(l.allocated()).plus(l.consumed())));
-    rec.setArrivals(s.arrivals());
+    rec.setArrivals(s.arrivals() - b.unrecorded);
     List<HoldRecord> holds = new ArrayList<>();
     b.holds.values().stream()
         .sorted(
@@ -1106,6 +1191,7 @@ final class Scheduler {
     engine = new SchedulingEngine(policy);
     blocks.clear();
     claims.clear();
+    selecting.clear();
     nextArrival = 0;
 
     Map<String, List<BlockModel.Hold>> holdsByClaim = new HashMap<>();
@@ -1185,6 +1271,7 @@ final class Scheduler {
     List<ClaimRequest> waiting = new ArrayList<>();
     TreeMap<String, Grant> allocated = new TreeMap<>();
     List<ClaimModel> arrivals = new ArrayList<>();
+    List<ClaimModel> fences = new ArrayList<>();
     for (PrivacyClaim c : claimList) {
       ClaimModel m = new ClaimModel(c);
       claims.put(m.uid, m);
@@ -1205,15 +1292,11 @@ final class Scheduler {
           m.recorded = true;
         }
       }
-      if (hs != null && m.arrival < 0) {
-        // granted on some blocks but never recorded: the holds carry its arrival
-        m.arrival = hs.get(0).arrival();
+      if (m.recorded) {
+        // a claim whose record is durable counts once on each of its blocks; an unrecorded one
+        // was left out of every count written, and arrives again below
+        m.blocks.forEach(id -> live.merge(id, 1L, Long::sum));
       }
-      java.util.Set<String> on = new java.util.LinkedHashSet<>(m.blocks);
-      if (hs != null) {
-        hs.forEach(h -> on.add(blockOfHold(h)));
-      }
-      on.forEach(id -> live.merge(id, 1L, Long::sum));
 
       if (hs != null && phase == ClaimPhase.Allocated) {
         m.state = ClaimModel.State.ALLOCATED;
@@ -1256,18 +1339,13 @@ final class Scheduler {
           b.holds.remove(m.uid);
           b.dirty = true;
         }
-        if (m.blocks.isEmpty()) {
-          m.blocks = hs.stream().map(Scheduler::blockOfHold).toList();
-        }
-        m.writeFirst = true;
-        m.statusDirty = true;
+        // the fence: a write to the claim before its holds go, so that a scheduler that was
+        // about to commit it fails with 409; an unrecorded claim arrives again (below) and its
+        // fence records that arrival
+        fences.add(m);
         if (phase == ClaimPhase.Denied) {
           m.state = ClaimModel.State.DONE;
         } else {
-          m.phase = ClaimPhase.Pending;
-          m.reason = DpfApi.Reasons.WAITING_FOR_BUDGET;
-          m.message = "a grant interrupted by a restart was undone; waiting again";
-          m.recorded = true; // the fence records the arrival
           resumeOrArrive(m, waiting, arrivals);
         }
       } else if (phase == null || phase == ClaimPhase.Pending) {
@@ -1342,6 +1420,15 @@ final class Scheduler {
         denyWaitingOn(b);
       }
     }
+    for (ClaimModel m : fences) {
+      if (m.state == ClaimModel.State.WAITING) {
+        m.phase = ClaimPhase.Pending;
+        m.reason = DpfApi.Reasons.WAITING_FOR_BUDGET;
+        m.message = "a grant interrupted by a restart was undone; waiting again";
+      }
+      m.statusDirty = true;
+    }
+    runAll(fences.stream().map(m -> (Supplier<Void>) () -> writeClaim(m, now)).toList());
     for (ClaimModel m : new ArrayList<>(claims.values())) {
       if (m.pendingEvent) {
         m.pendingEvent = false;
