@@ -430,6 +430,7 @@ final class Scheduler {
       }
     } else {
       if (older(c, m.obj)) {
+        react(m); // our own write may have brought in a newer spec than this event
         return;
       }
       if (m.lastStatusJson != null && !Objects.equals(statusJson(c), m.lastStatusJson)) {

@@ -62,6 +62,16 @@ final class TestCluster implements AutoCloseable {
     return client.resources(PrivacyClaim.class).inNamespace(ns).withName(name).get();
   }
 
+  /** Waits until the scheduler has written each block's status (it has seen them). */
+  void awaitSeen(String ns, String... names) {
+    for (String n : names) {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .ignoreExceptions()
+          .until(() -> block(ns, n).getStatus().getLedger() != null);
+    }
+  }
+
   ClaimPhase phase(String ns, String name) {
     PrivacyClaim c = claim(ns, name);
     return c == null || c.getStatus() == null ? null : c.getStatus().getPhase();
