@@ -798,7 +798,8 @@ final class Scheduler {
       }
       boolean changed =
           !Objects.equals(m.position, w.position())
-              || !Objects.equals(m.blocking, w.blockingBlock());
+              || !Objects.equals(m.blocking, w.blockingBlock())
+              || (refreshes < 100 && !Objects.equals(m.message, w.message()));
       if (!m.recorded || (changed && refreshes++ < 100)) {
         m.position = w.position();
         m.blocking = w.blockingBlock();

@@ -36,6 +36,12 @@ final class TestCluster implements AutoCloseable {
     return op;
   }
 
+  DpfOperator start(DpfOperator op) {
+    op.start();
+    operators.add(op);
+    return op;
+  }
+
   DpfOperator start() {
     return start(config());
   }
@@ -78,10 +84,24 @@ final class TestCluster implements AutoCloseable {
   }
 
   PrivacyClaim awaitPhase(String ns, String name, ClaimPhase phase) {
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .pollInterval(Duration.ofMillis(50))
-        .until(() -> phase(ns, name) == phase);
+    try {
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> phase(ns, name) == phase);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      PrivacyClaim c = claim(ns, name);
+      throw new AssertionError(
+          "claim "
+              + ns
+              + "/"
+              + name
+              + " not "
+              + phase
+              + ": "
+              + (c == null ? "gone" : Serialization.asYaml(c.getStatus())),
+          e);
+    }
     return claim(ns, name);
   }
 
