@@ -46,6 +46,13 @@ final class BlockModel {
    */
   int unrecorded;
 
+  /**
+   * Of those, the ones whose hold is in this block's next write: the hold records the arrival, so
+   * the count written includes them (a restart that finds such a hold of a claim that was never
+   * recorded takes it off again before the claim arrives anew).
+   */
+  int unrecordedHeld;
+
   /** The arrival count last written (or read). */
   long arrivalsWritten;
 

@@ -124,12 +124,12 @@ final class Scheduler {
   final AtomicLong grants = new AtomicLong();
   final AtomicLong resyncs = new AtomicLong();
 
-  /** Observes grants (claim key, time committed), for the latency benchmark. */
+  /** Observes grants as they are committed (called on the scheduling thread), for benchmarks. */
   interface GrantListener {
-    void granted(String claimKey, Instant at);
+    void granted(String claimKey);
   }
 
-  private volatile GrantListener grantListener = (k, t) -> {};
+  private volatile GrantListener grantListener = k -> {};
 
   Scheduler(Api api, OperatorConfig cfg, Clock clock) {
     this.api = api;
@@ -520,6 +520,9 @@ final class Scheduler {
         BlockModel b = blocks.get(id);
         if (b != null) {
           b.unrecorded--;
+          if (b.holds.containsKey(m.uid) && b.unrecordedHeld > 0) {
+            b.unrecordedHeld--;
+          }
         }
       }
     }
@@ -655,6 +658,9 @@ final class Scheduler {
         BlockModel b = blocks.get(g.blocks().get(i));
         b.holds.put(m.uid, new BlockModel.Hold(b.id, m.uid, m.key, g.amounts().get(i), m.arrival));
         b.dirty = true;
+        if (m.countedUnrecorded) {
+          b.unrecordedHeld++;
+        }
       }
     }
     for (Denial den : d.denials()) {
@@ -715,7 +721,7 @@ final class Scheduler {
       if (m.state == ClaimModel.State.GRANTING) {
         m.state = ClaimModel.State.ALLOCATED;
         grants.incrementAndGet();
-        grantListener.granted(m.key, clock.instant());
+        grantListener.granted(m.key);
       }
     }
 
@@ -761,7 +767,7 @@ final class Scheduler {
   private boolean arrivalsChanged(BlockModel b) {
     return engine
         .block(b.id)
-        .map(s -> s.arrivals() - b.unrecorded != b.arrivalsWritten)
+        .map(s -> s.arrivals() - (b.unrecorded - b.unrecordedHeld) != b.arrivalsWritten)
         .orElse(false);
   }
 
@@ -1057,7 +1063,7 @@ final class Scheduler {
     BlockLedgerRecord rec = new BlockLedgerRecord();
     rec.setConsumed(Views.units(l.consumed()));
     rec.setUnlockedLevel(Views.units(l.unlocked().plus(l.allocated()).plus(l.consumed())));
-    rec.setArrivals(s.arrivals() - b.unrecorded);
+    rec.setArrivals(s.arrivals() - (b.unrecorded - b.unrecordedHeld));
     List<HoldRecord> holds = new ArrayList<>();
     b.holds.values().stream()
         .sorted(
@@ -1343,8 +1349,14 @@ final class Scheduler {
         }
         // the fence: a write to the claim before its holds go, so that a scheduler that was
         // about to commit it fails with 409; an unrecorded claim arrives again (below) and its
-        // fence records that arrival
+        // fence records that arrival, so the counts written with its holds must lose it first
         fences.add(m);
+        if (!m.recorded) {
+          for (BlockModel.Hold h : hs) {
+            BlockModel b = blocks.get(blockOfHold(h));
+            b.arrivalsWritten = Math.max(0, b.arrivalsWritten - 1);
+          }
+        }
         if (phase == ClaimPhase.Denied) {
           m.state = ClaimModel.State.DONE;
         } else {

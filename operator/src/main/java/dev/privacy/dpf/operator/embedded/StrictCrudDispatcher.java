@@ -11,13 +11,20 @@ import java.util.function.Function;
 /**
  * fabric8's CRUD dispatcher made to keep the optimistic-concurrency contract of a real API server
  * where it does not: a status replace ({@code PUT .../status}) whose resourceVersion is not the
- * stored one is refused with 409. Writes are serialised, so the check and the write are atomic. A
- * request interceptor lets tests inject failures. It also answers the SelfSubjectRulesReview that
- * JOSDK's leader election sends.
+ * stored one is refused with 409; the check and the write are atomic per object. A request
+ * interceptor lets tests inject failures. It also answers the SelfSubjectRulesReview that JOSDK's
+ * leader election sends.
  */
 public class StrictCrudDispatcher extends KubernetesCrudDispatcher {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final Object writeLock = new Object();
+  private final Object[] stripes = new Object[64];
+
+  {
+    for (int i = 0; i < stripes.length; i++) {
+      stripes[i] = new Object();
+    }
+  }
+
   private volatile Function<RecordedRequest, MockResponse> interceptor = r -> null;
 
   /** Installs {@code f}: a non-null answer replaces the server's. */
@@ -41,9 +48,13 @@ public class StrictCrudDispatcher extends KubernetesCrudDispatcher {
     if ("GET".equals(method)) {
       return super.dispatch(request);
     }
-    synchronized (writeLock) {
-      if ("PUT".equals(method) && bare.endsWith("/status")) {
-        MockResponse conflict = staleStatus(request, bare.substring(0, bare.length() - 7));
+    // every write of one object is serialised, so a status replace's check and its write are
+    // atomic (a real API server is atomic per object too); writes of different objects overlap
+    boolean status = "PUT".equals(method) && bare.endsWith("/status");
+    String object = bare.endsWith("/status") ? bare.substring(0, bare.length() - 7) : bare;
+    synchronized (stripes[Math.floorMod(object.hashCode(), stripes.length)]) {
+      if (status) {
+        MockResponse conflict = staleStatus(request, object);
         if (conflict != null) {
           return conflict;
         }
