@@ -96,6 +96,7 @@ final class Scheduler {
   private final Policy policy;
   private final LinkedBlockingQueue<HasMetadata> inbox = new LinkedBlockingQueue<>();
   private final ExecutorService writers;
+  private final Events events;
 
   private SchedulingEngine engine;
   private final Map<String, BlockModel> blocks = new HashMap<>();
@@ -137,6 +138,7 @@ final class Scheduler {
     this.clock = clock;
     this.validator = new ResourceValidator(cfg.validatorSettings());
     this.policy = cfg.policy().equals("fcfs") ? Policy.fcfs() : Policy.dpf();
+    this.events = new Events(api.client());
     this.writers =
         Executors.newFixedThreadPool(
             cfg.writeThreads(),
@@ -190,6 +192,7 @@ final class Scheduler {
   void close() {
     stop();
     writers.shutdownNow();
+    events.close();
   }
 
   boolean ready() {
@@ -906,6 +909,7 @@ final class Scheduler {
       desired.setStatus(st);
       try {
         PrivacyClaim r = api.putStatus(desired, api.claimWrites);
+        announce(m, r);
         m.obj = r;
         m.lastStatusJson = statusJson(r);
         m.statusDirty = false;
@@ -935,6 +939,20 @@ final class Scheduler {
         }
         throw e;
       }
+    }
+  }
+
+  /** An Event when a claim's phase changes (the status just written says so). */
+  private void announce(ClaimModel m, PrivacyClaim written) {
+    ClaimPhase before = m.obj.getStatus() == null ? null : m.obj.getStatus().getPhase();
+    ClaimPhase after = written.getStatus() == null ? null : written.getStatus().getPhase();
+    if (after == null || after == before || after == ClaimPhase.Pending) {
+      return;
+    }
+    if (after == ClaimPhase.Denied) {
+      events.warning(written, m.reason, m.message);
+    } else {
+      events.normal(written, m.reason, m.message);
     }
   }
 

@@ -188,6 +188,19 @@ class LifecycleTest {
     assertDenied("toolarge", DpfApi.Reasons.INFEASIBLE, "ml/day-1");
     assertDenied("slow", DpfApi.Reasons.TIMEOUT);
     assertDenied("curve-on-basic", DpfApi.Reasons.INVALID, "spec.demand", "delta");
+    // and each denial is an Event on the claim
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(k.client.v1().events().inNamespace("ml").list().getItems())
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getInvolvedObject().getName()).isEqualTo("bad");
+                          assertThat(e.getType()).isEqualTo("Warning");
+                          assertThat(e.getReason()).isEqualTo(DpfApi.Reasons.INVALID);
+                          assertThat(e.getMessage()).contains("spec.demand.epsDelta.epsilon");
+                        }));
   }
 
   private void assertDenied(String name, String reason, String... mentions) {
