@@ -95,6 +95,9 @@ class ResourceValidatorTest {
           no demand form          | blocks: {dataset: d}\\ndemand: {delta: 1e-9}                            | spec.demand        | exactly one of epsDelta, rdp or mechanism, got 0
           two demand forms        | blocks: {dataset: d}\\ndemand: {epsDelta: {epsilon: 0.1}, mechanism: {gaussian: {sigma: 1}}} | spec.demand | got 2
           negative epsilon        | blocks: {dataset: d}\\ndemand: {epsDelta: {epsilon: -0.5}}              | spec.demand.epsDelta.epsilon | must be a finite number > 0, got -0.5
+          negative spent          | blocks: {dataset: d}\\ndemand: {epsDelta: {epsilon: 0.5}}\\nspent: {epsDelta: {epsilon: -0.1}} | spec.spent.epsDelta.epsilon | must be a finite number > 0, got -0.1
+          two spent forms         | blocks: {dataset: d}\\ndemand: {epsDelta: {epsilon: 0.5}}\\nspent: {epsDelta: {epsilon: 0.1}, rdp: {orders: [2], epsilons: [0.1]}} | spec.spent | exactly one of epsDelta, rdp or mechanism, got 2
+          spent curve lengths     | blocks: {dataset: d}\\ndemand: {epsDelta: {epsilon: 0.5}}\\nspent: {rdp: {orders: [2, 4], epsilons: [0.1]}} | spec.spent.rdp | 2 orders but 1 epsilons
           delta too big           | blocks: {dataset: d}\\ndemand: {epsDelta: {epsilon: 0.5, delta: 1.5}}   | spec.demand.epsDelta.delta | got 1.5
           curve lengths differ    | blocks: {dataset: d}\\ndemand: {rdp: {orders: [2, 4], epsilons: [0.1]}}  | spec.demand.rdp    | 2 orders but 1 epsilons
           order not above one     | blocks: {dataset: d}\\ndemand: {rdp: {orders: [1, 4], epsilons: [0.1, 0.2]}} | spec.demand.rdp.orders[0] | must be a finite number > 1, got 1

@@ -1,0 +1,74 @@
+package dev.privacy.dpf.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.privacy.dpf.budget.Conversion;
+import dev.privacy.dpf.crds.Accounting;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class OperatorConfigTest {
+
+  @Test
+  void defaultsAreTheDocumentedOnes() {
+    OperatorConfig c = OperatorConfig.defaults();
+    assertThat(c.policy()).isEqualTo("dpf-n");
+    assertThat(c.n()).isEqualTo(10);
+    assertThat(c.lifetime()).isEqualTo(Duration.ofHours(24));
+    assertThat(c.defaultTimeout()).isEqualTo(Duration.ofHours(1));
+    assertThat(c.orders().size()).isEqualTo(12);
+    assertThat(c.conversion()).isEqualTo(Conversion.TIGHT);
+    assertThat(c.defaultAccounting()).isEqualTo(Accounting.Renyi);
+    assertThat(c.namespaces()).isEmpty();
+    assertThat(c.leaderElection()).isFalse();
+    assertThat(c.healthPort()).isEqualTo(8081);
+  }
+
+  @Test
+  void flagsWinOverTheEnvironment() {
+    OperatorConfig c =
+        OperatorConfig.parse(
+            new String[] {"--policy=dpf-t", "--namespaces=a, b", "--lifetime=2h"},
+            Map.of("DPF_POLICY", "fcfs", "DPF_N", "7", "DPF_LEADER_ELECTION", "true"));
+    assertThat(c.policy()).isEqualTo("dpf-t");
+    assertThat(c.n()).isEqualTo(7);
+    assertThat(c.namespaces()).isEqualTo(Set.of("a", "b"));
+    assertThat(c.lifetime()).isEqualTo(Duration.ofHours(2));
+    assertThat(c.leaderElection()).isTrue();
+  }
+
+  @Test
+  void aWrongValueNamesTheFlagAndTheValue() {
+    assertThatThrownBy(() -> parse("--policy=dpf-x"))
+        .hasMessageContaining("--policy")
+        .hasMessageContaining("dpf-x");
+    assertThatThrownBy(() -> parse("--n=0")).hasMessageContaining("--n must be >= 1, got 0");
+    assertThatThrownBy(() -> parse("--n=ten"))
+        .hasMessageContaining("--n")
+        .hasMessageContaining("ten");
+    assertThatThrownBy(() -> parse("--lifetime=soon"))
+        .hasMessageContaining("--lifetime")
+        .hasMessageContaining("soon");
+    assertThatThrownBy(() -> parse("--orders=2,1.5")).hasMessageContaining("--orders=2,1.5");
+    assertThatThrownBy(() -> parse("--orders=2,x")).hasMessageContaining("\"x\"");
+    assertThatThrownBy(() -> parse("--conversion=exact")).hasMessageContaining("--conversion");
+    assertThatThrownBy(() -> parse("--default-accounting=Pure")).hasMessageContaining("Pure");
+    assertThatThrownBy(() -> parse("--leader-election=yes"))
+        .hasMessageContaining("--leader-election");
+    assertThatThrownBy(() -> parse("--polcy=fcfs")).hasMessageContaining("unknown flag --polcy");
+    assertThatThrownBy(() -> parse("policy=fcfs")).hasMessageContaining("expected --flag=value");
+  }
+
+  @Test
+  void helpListsEveryFlag() {
+    String help = OperatorConfig.help();
+    OperatorConfig.FLAGS.keySet().forEach(f -> assertThat(help).contains("--" + f + "="));
+  }
+
+  private static OperatorConfig parse(String arg) {
+    return OperatorConfig.parse(new String[] {arg}, Map.of());
+  }
+}
