@@ -15,6 +15,19 @@ public class GrantView {
   @JsonPropertyDescription("The amount granted.")
   private BudgetView amount;
 
+  /** The same amount in the ledger's exact units (per component), as recorded by the operator. */
+  @JsonPropertyDescription(
+      "The same amount in the ledger's exact units (per component), as recorded by the operator.")
+  private java.util.List<Long> units;
+
+  public java.util.List<Long> getUnits() {
+    return units;
+  }
+
+  public void setUnits(java.util.List<Long> units) {
+    this.units = units;
+  }
+
   public String getBlock() {
     return block;
   }

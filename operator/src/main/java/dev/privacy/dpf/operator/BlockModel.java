@@ -26,6 +26,12 @@ final class BlockModel {
   boolean deleting;
   boolean gone;
 
+  /** It held budget once but no longer validates: its ledger stays in force. */
+  boolean keepDespiteProblems;
+
+  /** Its ledger cannot be read: never written, never granted on. */
+  boolean frozen;
+
   /** Live holds by claim UID: the durable ledger's entries as they will be written next. */
   final Map<String, Hold> holds = new LinkedHashMap<>();
 

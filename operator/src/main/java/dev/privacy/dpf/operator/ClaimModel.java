@@ -42,6 +42,9 @@ final class ClaimModel {
   /** Whether its arrival record (blocks, arrival number) is durable in its status. */
   boolean recorded;
 
+  /** A writer thread just wrote its status (handled on the scheduling thread). */
+  volatile boolean justWritten;
+
   /** Counted in its blocks' {@link BlockModel#unrecorded} until its record is durable. */
   boolean countedUnrecorded;
 

@@ -381,7 +381,15 @@ final class Scheduler {
   }
 
   private UnlockRule unlockRule(UnlockOverride o) {
-    String p = o == null ? cfg.policy() : o.getPolicy().toString();
+    String p = cfg.policy();
+    if (o != null && o.getPolicy() != null) {
+      p =
+          switch (o.getPolicy()) {
+            case DPF_N -> "dpf-n";
+            case DPF_T -> "dpf-t";
+            case FCFS -> "fcfs";
+          };
+    }
     return switch (p) {
       case "fcfs" -> new UnlockRule.AllAtOnce();
       case "dpf-t" ->
@@ -396,8 +404,7 @@ final class Scheduler {
   private void denyWaitingOn(BlockModel m) {
     for (ClaimModel c : claims.values()) {
       if (c.state == ClaimModel.State.WAITING && c.blocks.contains(m.id)) {
-        engine.cancel(c.uid);
-        recorded(c); // its Denied status records it
+        engine.cancel(c.uid); // its Denied status, once written, records its arrival
         deny(c, DpfApi.Reasons.NO_MATCHING_BLOCKS, "block " + m.id + " is being deleted");
       }
     }
@@ -684,7 +691,7 @@ final class Scheduler {
         first.add(m);
       }
     }
-    runAll(first.stream().map(m -> (Supplier<Void>) () -> writeClaim(m, now)).toList());
+    writeClaims(first, now);
     first.forEach(m -> m.writeFirst = false);
 
     // 2. the blocks
@@ -694,6 +701,7 @@ final class Scheduler {
             .filter(
                 b ->
                     !b.gone
+                        && !b.frozen
                         && (b.dirty
                             || (b.viewDirty && t - b.lastWriteNanos > VIEW_REFRESH_NANOS)
                             || (b.inEngine && arrivalsChanged(b))
@@ -719,7 +727,7 @@ final class Scheduler {
       }
     }
     addPendingWrites(needInfo, then, nanos);
-    runAll(then.stream().map(m -> (Supplier<Void>) () -> writeClaim(m, now)).toList());
+    writeClaims(then, now);
     for (ClaimModel m : then) {
       if (m.state == ClaimModel.State.GRANTING) {
         m.state = ClaimModel.State.ALLOCATED;
@@ -736,7 +744,7 @@ final class Scheduler {
       }
     }
     for (BlockModel b : blocks.values()) {
-      if (b.deleting && !b.gone && b.holds.isEmpty() && !waitedOn(b)) {
+      if (b.deleting && !b.gone && !b.frozen && b.holds.isEmpty() && !waitedOn(b)) {
         fin.add(() -> removeFinalizer(b.obj, DpfApi.FINALIZER_BLOCK, o -> b.obj = o));
       }
     }
@@ -826,6 +834,22 @@ final class Scheduler {
   }
 
   /** Runs the writes in parallel and waits for all; the first failure is rethrown. */
+  /** Writes the claims' statuses in parallel; those that landed are recorded. */
+  private void writeClaims(List<ClaimModel> ms, Instant now) {
+    try {
+      runAll(ms.stream().map(m -> (Supplier<Void>) () -> writeClaim(m, now)).toList());
+    } finally {
+      for (ClaimModel m : ms) {
+        if (m.justWritten) {
+          m.justWritten = false;
+          if (m.arrival >= 0) {
+            recorded(m);
+          }
+        }
+      }
+    }
+  }
+
   private void runAll(List<Supplier<Void>> tasks) {
     if (tasks.isEmpty()) {
       return;
@@ -847,6 +871,10 @@ final class Scheduler {
           failure = e.getCause();
         }
       } catch (InterruptedException e) {
+        // leadership lost or shutdown: wait for the writes in flight before giving up the model
+        for (Future<Void> g : fs) {
+          g.cancel(true);
+        }
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while writing", e);
       }
@@ -913,11 +941,7 @@ final class Scheduler {
         m.obj = r;
         m.lastStatusJson = statusJson(r);
         m.statusDirty = false;
-        if (m.arrival >= 0) {
-          synchronized (this) {
-            recorded(m);
-          }
-        }
+        m.justWritten = true; // the scheduling thread records the arrival after the phase
         return null;
       } catch (Api.Conflict c) {
         PrivacyClaim fresh =
@@ -926,7 +950,8 @@ final class Scheduler {
                 m.obj.getMetadata().getNamespace(),
                 m.obj.getMetadata().getName());
         if (fresh == null
-            || !Objects.equals(fresh.getMetadata().getUid(), m.uid)
+            || m.state == ClaimModel.State.GRANTING // a commit is never retried: a fence may be
+            || !Objects.equals(fresh.getMetadata().getUid(), m.uid) // what changed the claim
             || !Objects.equals(statusJson(fresh), m.lastStatusJson)
             || attempt >= 5) {
           throw new Resync("claim " + m.key + " was changed by another writer");
@@ -981,9 +1006,12 @@ final class Scheduler {
                     current.getClass(),
                     current.getMetadata().getNamespace(),
                     current.getMetadata().getName());
-        if (fresh == null || attempt >= 5) {
+        if (fresh == null) {
           sink.accept(copy);
           return null;
+        }
+        if (attempt >= 5) {
+          throw new Resync("finalizer of " + Api.key(current) + " kept changing under us");
         }
         current = fresh;
       } catch (KubernetesClientException e) {
@@ -1007,7 +1035,12 @@ final class Scheduler {
     PrivateBlockStatus st = new PrivateBlockStatus();
     st.setObservedGeneration(b.obj.getMetadata().getGeneration());
     List<Condition> conds = new ArrayList<>();
-    if (!b.valid()) {
+    if (!b.inEngine) {
+      // invalid from the start: it never held budget; any ledger found is kept as it is
+      if (b.obj.getStatus() != null && b.obj.getStatus().getLedger() != null) {
+        st.setLedger(b.obj.getStatus().getLedger());
+        st.setAccounting(b.obj.getStatus().getAccounting());
+      }
       st.setPhase(b.deleting ? BlockPhase.Retired : BlockPhase.Active);
       conds.add(
           cond(
@@ -1052,7 +1085,16 @@ final class Scheduler {
     boolean exhausted = l.locked().plus(l.unlocked()).fitsEverywhereWithin(g.zero());
     st.setPhase(
         b.deleting ? BlockPhase.Retired : exhausted ? BlockPhase.Exhausted : BlockPhase.Active);
-    conds.add(cond(DpfApi.Conditions.VALID, true, "Valid", "spec is valid", b, now));
+    conds.add(
+        b.valid()
+            ? cond(DpfApi.Conditions.VALID, true, "Valid", "spec is valid", b, now)
+            : cond(
+                DpfApi.Conditions.VALID,
+                false,
+                DpfApi.Reasons.INVALID,
+                describe(b.problems) + " (the budget recorded so far stays in force)",
+                b,
+                now));
     conds.add(
         cond(
             DpfApi.Conditions.AVAILABLE,
@@ -1129,6 +1171,7 @@ final class Scheduler {
         GrantView v = new GrantView();
         v.setBlock(m.blocks.get(i));
         v.setAmount(Views.view(m.demands.get(i)));
+        v.setUnits(Views.units(m.demands.get(i)));
         gv.add(v);
       }
       st.setGrants(gv);
@@ -1139,6 +1182,7 @@ final class Scheduler {
         GrantView v = new GrantView();
         v.setBlock(m.blocks.get(i));
         v.setAmount(Views.view(m.spent.get(i)));
+        v.setUnits(Views.units(m.spent.get(i)));
         sv.add(v);
       }
       st.setSpent(sv);
@@ -1189,13 +1233,16 @@ final class Scheduler {
     }
   }
 
+  /** The whole status: any status write by someone else (a fence) shows as a difference. */
   static String statusJson(PrivacyClaim c) {
     if (c.getStatus() == null) {
       return null;
     }
-    PrivacyClaimStatus s = c.getStatus();
-    // the parts that carry the protocol: phase, arrival record, finish time
-    return s.getPhase() + "|" + s.getArrival() + "|" + s.getBlocks() + "|" + s.getFinishedAt();
+    try {
+      return Serialization.jsonMapper().writeValueAsString(c.getStatus());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   // ------------------------------------------------------------------------------------------
@@ -1211,9 +1258,9 @@ final class Scheduler {
     resyncs.incrementAndGet();
     ready = false;
     Instant now = clock.instant();
+    inbox.clear(); // everything queued so far is older than the lists below; later events replay
     List<PrivateBlock> blockList = api.listBlocks();
     List<PrivacyClaim> claimList = api.listClaims();
-    inbox.clear(); // everything queued so far is older than these lists
     engine = new SchedulingEngine(policy);
     blocks.clear();
     claims.clear();
@@ -1227,12 +1274,27 @@ final class Scheduler {
       blocks.put(m.id, m);
       m.lastLedgerJson = ledgerJson(b);
       m.deleting = b.getMetadata().getDeletionTimestamp() != null;
-      m.problems = validator.validate(b);
-      if (!m.valid()) {
-        m.dirty = true;
+      BlockLedgerRecord rec = b.getStatus() == null ? null : b.getStatus().getLedger();
+      Accounting recorded = rec == null ? null : b.getStatus().getAccounting();
+      m.problems =
+          (recorded == null
+                  ? validator
+                  : new ResourceValidator(
+                      new ResourceValidator.Settings(cfg.orders(), recorded, cfg.conversion())))
+              .validate(b);
+      if (rec == null && !m.valid()) {
+        m.dirty = true; // it never held budget: its status says why it is invalid
         continue;
       }
-      BlockLedgerRecord rec = b.getStatus() == null ? null : b.getStatus().getLedger();
+      if (rec != null && !m.valid()) {
+        // it held budget once: its ledger stays in force (a spec edit cannot erase it)
+        LOG.warn(
+            "block {} no longer validates ({}); its ledger stays in force",
+            m.id,
+            describe(m.problems));
+        m.keepDespiteProblems = true;
+        m.dirty = true; // its status says so
+      }
       if (rec != null && rec.getHolds() != null) {
         for (HoldRecord h : rec.getHolds()) {
           nextArrival = Math.max(nextArrival, (h.getArrival() == null ? 0 : h.getArrival()) + 1);
@@ -1245,14 +1307,21 @@ final class Scheduler {
         nextArrival = Math.max(nextArrival, s.getArrival() + 1);
       }
     }
-    // restore each valid block's ledger from its record
+    // restore each block's ledger from its record
     for (BlockModel m : blocks.values()) {
-      if (!m.valid()) {
+      if (!m.valid() && !m.keepDespiteProblems) {
         continue;
       }
       PrivateBlock b = m.obj;
-      admitShape(m, now);
       BlockLedgerRecord rec = b.getStatus() == null ? null : b.getStatus().getLedger();
+      try {
+        admitShape(m, now, rec == null ? null : b.getStatus().getAccounting());
+      } catch (RuntimeException e) {
+        m.frozen = true; // its ledger cannot be interpreted: never written, never granted on
+        m.problems = List.of(new Problem("spec", null, "cannot read the block: " + e.getMessage()));
+        LOG.error("block {}: {}; its ledger is left untouched", m.id, e.getMessage());
+        continue;
+      }
       Budget g = m.capacity.capacity();
       Budget consumed = g.zero();
       Budget level = g.zero();
@@ -1281,8 +1350,8 @@ final class Scheduler {
                       "status.ledger",
                       null,
                       "the recorded ledger is unreadable: " + e.getMessage()));
-          m.dirty = false; // never overwrite a ledger we cannot read
-          LOG.error("block {}: {}", m.id, e.getMessage());
+          freeze(m, holdsByClaim);
+          LOG.error("block {}: {}; its ledger is left untouched", m.id, e.getMessage());
           continue;
         }
       }
@@ -1351,7 +1420,7 @@ final class Scheduler {
         List<Budget> spent =
             phase == ClaimPhase.Released
                 ? m.demands.stream().map(Budget::zero).toList()
-                : c.getSpec().getSpent() != null ? spentOf(m) : m.demands;
+                : recordedSpend(s, m.blocks, m.demands);
         for (int i = 0; i < hs.size(); i++) {
           BlockModel b = blocks.get(m.blocks.get(i));
           b.holds.remove(m.uid);
@@ -1403,7 +1472,7 @@ final class Scheduler {
     // the engine: blocks with their ledgers, live grants, waiting claims
     TreeMap<String, BlockState> states = new TreeMap<>();
     for (BlockModel m : blocks.values()) {
-      if (!m.valid() || m.capacity == null) {
+      if ((!m.valid() && !m.keepDespiteProblems) || m.frozen || m.capacity == null) {
         continue;
       }
       Budget g = m.capacity.capacity();
@@ -1428,9 +1497,29 @@ final class Scheduler {
                     "status.ledger",
                     null,
                     "the recorded ledger breaks an invariant: " + ex.getMessage()));
-        m.dirty = false;
-        LOG.error("block {}: {}", m.id, ex.getMessage());
+        m.frozen = true;
+        LOG.error("block {}: {}; its ledger is left untouched", m.id, ex.getMessage());
       }
+    }
+    // grants on a block that could not be restored keep their hold there, untouched (budget held
+    // for good is the safe side); the engine tracks them on their other blocks
+    for (Map.Entry<String, Grant> e : new ArrayList<>(allocated.entrySet())) {
+      Grant g = e.getValue();
+      if (g.blocks().stream().allMatch(states::containsKey)) {
+        continue;
+      }
+      ClaimModel m = claims.get(g.claimId());
+      List<String> ids = new ArrayList<>();
+      List<Budget> amounts = new ArrayList<>();
+      for (int i = 0; i < g.blocks().size(); i++) {
+        if (states.containsKey(g.blocks().get(i))) {
+          ids.add(g.blocks().get(i));
+          amounts.add(g.amounts().get(i));
+        }
+      }
+      m.blocks = ids;
+      m.demands = amounts;
+      allocated.put(g.claimId(), new Grant(g.claimId(), ids, amounts));
     }
     waiting.removeIf(
         r -> {
@@ -1460,7 +1549,7 @@ final class Scheduler {
       }
       m.statusDirty = true;
     }
-    runAll(fences.stream().map(m -> (Supplier<Void>) () -> writeClaim(m, now)).toList());
+    writeClaims(fences, now);
     for (ClaimModel m : new ArrayList<>(claims.values())) {
       if (m.pendingEvent) {
         m.pendingEvent = false;
@@ -1478,21 +1567,72 @@ final class Scheduler {
     persist(d, now);
   }
 
+  /**
+   * The spend a Consumed intent recorded for each block, in exact units, capped at the hold; the
+   * whole hold where none is recorded (spent budget is never given back on a guess).
+   */
+  private static List<Budget> recordedSpend(
+      PrivacyClaimStatus s, List<String> ids, List<Budget> held) {
+    Map<String, List<Long>> recorded = new HashMap<>();
+    if (s.getSpent() != null) {
+      for (GrantView v : s.getSpent()) {
+        if (v.getBlock() != null && v.getUnits() != null) {
+          recorded.put(v.getBlock(), v.getUnits());
+        }
+      }
+    }
+    List<Budget> out = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i++) {
+      Budget h = held.get(i);
+      List<Long> u = recorded.get(ids.get(i));
+      Budget spent;
+      try {
+        spent = u == null ? h : Views.budget(h, u, "status.spent").min(h);
+      } catch (IllegalArgumentException e) {
+        spent = h;
+      }
+      out.add(spent);
+    }
+    return out;
+  }
+
+  /** A block whose ledger cannot be read: never written, its holds out of every claim's grant. */
+  private static void freeze(BlockModel m, Map<String, List<BlockModel.Hold>> holdsByClaim) {
+    m.frozen = true;
+    for (BlockModel.Hold h : m.holds.values()) {
+      List<BlockModel.Hold> hs = holdsByClaim.get(h.uid());
+      if (hs != null) {
+        hs.remove(h);
+        if (hs.isEmpty()) {
+          holdsByClaim.remove(h.uid());
+        }
+      }
+    }
+    m.holds.clear();
+  }
+
   /** Blocks are named in holds by the id of the block that holds them. */
   private static String blockOfHold(BlockModel.Hold h) {
     return h.blockId();
   }
 
-  private void admitShape(BlockModel m, Instant now) {
+  private void admitShape(BlockModel m, Instant now, Accounting recorded) {
     PrivateBlockSpec spec = m.obj.getSpec();
-    Accounting acc = spec.getAccounting() == null ? cfg.defaultAccounting() : spec.getAccounting();
+    Accounting acc =
+        recorded != null
+            ? recorded
+            : spec.getAccounting() == null ? cfg.defaultAccounting() : spec.getAccounting();
     double delta = spec.getBudget().getDelta() == null ? 0 : spec.getBudget().getDelta();
     m.capacity =
         acc == Accounting.Basic
             ? BlockCapacity.basic(spec.getBudget().getEpsilon(), delta)
             : BlockCapacity.renyi(
                 spec.getBudget().getEpsilon(), delta, cfg.orders(), cfg.conversion());
-    m.rule = unlockRule(spec.getUnlock());
+    try {
+      m.rule = unlockRule(spec.getUnlock());
+    } catch (RuntimeException e) {
+      m.rule = unlockRule(null); // an edited override that does not hold: the operator's policy
+    }
     String created = m.obj.getMetadata().getCreationTimestamp();
     m.start = created == null ? now : OffsetDateTime.parse(created).toInstant();
   }

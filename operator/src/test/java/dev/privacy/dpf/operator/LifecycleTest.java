@@ -266,6 +266,48 @@ class LifecycleTest {
   }
 
   @Test
+  void aBlockCanOverrideTheUnlockingPolicy() {
+    k.start(TestCluster.config().withN(10));
+    k.create(block("ml", "open", "clicks", 1.0, "  accounting: Basic\n  unlock: {policy: fcfs}\n"));
+    k.awaitSeen("ml", "open");
+    eps("ml", "whole", 0.9); // DPF-N with N = 10 would unlock only 0.1
+    k.awaitPhase("ml", "whole", ClaimPhase.Allocated);
+  }
+
+  @Test
+  void aBlockWhoseSpecStopsValidatingKeepsItsLedgerAcrossARestart() {
+    DpfOperator first = k.start(TestCluster.config().withPolicy("fcfs"));
+    basicBlock("ml", "day-1", 1.0);
+    eps("ml", "train", 0.4);
+    k.awaitPhase("ml", "train", ClaimPhase.Allocated);
+    first.close();
+    // an edit the validator refuses (no webhook here to stop it)
+    PrivateBlock b = k.block("ml", "day-1");
+    b.getSpec().setUnlock(Yaml.unlock("{policy: dpf-t, lifetime: 0s}"));
+    k.client.resource(b).update();
+    k.start(TestCluster.config().withPolicy("fcfs"));
+    eps("ml", "more", 0.1);
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () -> {
+              PrivateBlock after = k.block("ml", "day-1");
+              assertThat(after.getStatus().getLedger().getHolds())
+                  .extracting(h -> h.getClaim())
+                  .contains("ml/train");
+              assertThat(after.getStatus().getConditions())
+                  .anySatisfy(
+                      c -> {
+                        assertThat(c.getType()).isEqualTo(DpfApi.Conditions.VALID);
+                        assertThat(c.getStatus()).isEqualTo("False");
+                        assertThat(c.getMessage()).contains("lifetime").contains("stays in force");
+                      });
+            });
+    assertThat(k.phase("ml", "train")).isEqualTo(ClaimPhase.Allocated);
+    Invariants.check(k.client, new Invariants.Watermarks(), false);
+  }
+
+  @Test
   void invalidClaimsAreDeniedAndTheValidOnesBehindThemGranted() {
     k.start(TestCluster.config().withPolicy("fcfs"));
     basicBlock("ml", "day-1", 1.0);

@@ -7,6 +7,14 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 final class Yaml {
   private Yaml() {}
 
+  static dev.privacy.dpf.crds.UnlockOverride unlock(String yaml) {
+    try {
+      return Serialization.yamlMapper().readValue(yaml, dev.privacy.dpf.crds.UnlockOverride.class);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException(yaml, e);
+    }
+  }
+
   static Demand demand(String yaml) {
     try {
       return Serialization.yamlMapper().readValue(yaml, Demand.class);
