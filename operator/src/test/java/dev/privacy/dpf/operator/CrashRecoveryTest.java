@@ -158,6 +158,57 @@ class CrashRecoveryTest {
             k.claim("ml", "a") == null && k.phase("ml", "b") == ClaimPhase.Allocated && settled(k));
   }
 
+  /**
+   * Hazard 7: a grant half-written by a scheduler that died, and the claim deleted before a new
+   * scheduler starts: the new one undoes the holds and lets the claim go; nothing is spent.
+   */
+  @Test
+  void aClaimDeletedWhileItsGrantIsHalfWrittenIsReleased() {
+    try (TestCluster k = new TestCluster()) {
+      DpfOperator first = k.start(CFG);
+      for (String d : List.of("d1", "d2", "d3")) {
+        k.create(block("ml", d, "clicks", 1.0, "  accounting: Basic\n"));
+      }
+      k.awaitSeen("ml", "d1", "d2", "d3");
+      AtomicInteger blockWrites = new AtomicInteger();
+      first
+          .scheduler()
+          .api()
+          .hook(
+              (kind, target) -> {
+                // let the first block write of the grant through, then die
+                if (kind.startsWith("PrivateBlock") && blockWrites.incrementAndGet() == 2) {
+                  throw new Api.SimulatedCrash(kind + " " + target);
+                }
+              });
+      k.create(claim("ml", "a", "{dataset: clicks}", "{epsDelta: {epsilon: 0.3}}", ""));
+      await().atMost(Duration.ofSeconds(10)).until(() -> first.scheduler().crashed() != null);
+      first.close();
+      long held =
+          List.of("d1", "d2", "d3").stream()
+              .filter(d -> !k.block("ml", d).getStatus().getLedger().getHolds().isEmpty())
+              .count();
+      assertThat(held).as("blocks holding the half-written grant").isBetween(1L, 2L);
+      assertThat(k.claim("ml", "a").getStatus()).isNull(); // never committed
+      k.client.resource(k.claim("ml", "a")).delete(); // its finalizer keeps it for now
+      k.start(CFG);
+      await().atMost(Duration.ofSeconds(20)).until(() -> k.claim("ml", "a") == null);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .ignoreExceptions()
+          .untilAsserted(
+              () -> {
+                Invariants.check(k.client, new Invariants.Watermarks());
+                for (String d : List.of("d1", "d2", "d3")) {
+                  var st = k.block("ml", d).getStatus();
+                  assertThat(st.getLedger().getHolds()).isEmpty();
+                  assertThat(st.getConsumed().getEpsilon()).isEqualTo(0.0);
+                  assertThat(st.getAvailable().getEpsilon()).isEqualTo(1.0);
+                }
+              });
+    }
+  }
+
   /** No hold left of a claim that is not Allocated. */
   private static boolean settled(TestCluster k) {
     try {

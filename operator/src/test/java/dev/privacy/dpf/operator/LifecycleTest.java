@@ -71,6 +71,48 @@ class LifecycleTest {
             });
   }
 
+  /** Hazard 10: a spend reported after the claim finished changes nothing. */
+  @Test
+  void aSpendReportedAfterTheClaimFinishedChangesNothing() {
+    k.start(TestCluster.config().withPolicy("fcfs"));
+    basicBlock("ml", "day-1", 1.0);
+    eps("ml", "train", 0.4);
+    k.awaitPhase("ml", "train", ClaimPhase.Allocated);
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName("train-0")
+            .withNamespace("ml")
+            .addToLabels(DpfApi.LABEL_CLAIM, "train")
+            .endMetadata()
+            .withNewStatus()
+            .withPhase("Running")
+            .withStartTime("2026-11-28T00:00:00Z")
+            .endStatus()
+            .build();
+    k.client.resource(pod).create();
+    k.client.resource(k.claim("ml", "train")).delete();
+    // the claim is being deleted after its pod ran: the whole grant is consumed
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(k.block("ml", "day-1").getStatus().getConsumed().getEpsilon())
+                    .isEqualTo(0.4));
+    PrivacyClaim late = k.claim("ml", "train");
+    if (late != null) { // still there (its finalizer): a late, smaller spend is ignored
+      late.getSpec().setSpent(Yaml.demand("{epsDelta: {epsilon: 0.1}}"));
+      try {
+        k.client.resource(late).update();
+      } catch (RuntimeException gone) {
+        // it went away meanwhile: nothing to report to
+      }
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> k.claim("ml", "train") == null);
+    assertThat(k.block("ml", "day-1").getStatus().getConsumed().getEpsilon()).isEqualTo(0.4);
+    assertThat(k.block("ml", "day-1").getStatus().getLedger().getHolds()).isEmpty();
+  }
+
   @Test
   void aSpendAboveTheGrantIsCappedAtTheGrant() {
     k.start(TestCluster.config().withPolicy("fcfs"));
