@@ -283,10 +283,19 @@ final class Scheduler {
         onBlock(b, now);
       }
     }
+    // claims seen in the same batch arrive in creation order (then by namespace and name)
+    List<PrivacyClaim> batchClaims = new ArrayList<>();
     for (HasMetadata r : latest.values()) {
       if (r instanceof PrivacyClaim c) {
-        onClaim(c, now);
+        batchClaims.add(c);
       }
+    }
+    batchClaims.sort(
+        Comparator.comparing(
+                (PrivacyClaim c) -> Objects.toString(c.getMetadata().getCreationTimestamp(), ""))
+            .thenComparing(Api::key));
+    for (PrivacyClaim c : batchClaims) {
+      onClaim(c, now);
     }
     if (!selecting.isEmpty()) {
       List<ClaimModel> again = new ArrayList<>(selecting);

@@ -80,9 +80,10 @@ class SchedulingTest {
     k.awaitSeen("ml", "day-1", "day-2");
     k.create(claim("ml", "hog", "{dataset: clicks}", "{epsDelta: {epsilon: 0.9}}", ""));
     k.awaitPhase("ml", "hog", ClaimPhase.Allocated);
+    // w1 comes first: the scheduler sees it before w2 is created
     k.create(claim("ml", "w1", "{dataset: clicks}", "{epsDelta: {epsilon: 0.5}}", ""));
-    k.create(claim("ml", "w2", "{dataset: clicks}", "{epsDelta: {epsilon: 0.3}}", ""));
     PrivacyClaim w1 = k.awaitPhase("ml", "w1", ClaimPhase.Pending);
+    k.create(claim("ml", "w2", "{dataset: clicks}", "{epsDelta: {epsilon: 0.3}}", ""));
     k.awaitPhase("ml", "w2", ClaimPhase.Pending);
     await()
         .atMost(Duration.ofSeconds(15))
