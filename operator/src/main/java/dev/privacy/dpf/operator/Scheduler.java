@@ -345,7 +345,13 @@ final class Scheduler {
       }
       m = new BlockModel(id, b);
       blocks.put(id, m);
-      admitBlock(m, null, now);
+      try {
+        admitBlock(m, null, now);
+      } catch (RuntimeException e) {
+        // a block the validator let through but the core refuses: invalid, and the others go on
+        LOG.warn("block {} cannot be admitted", id, e);
+        m.problems = List.of(new Problem("spec", null, "the block cannot be read: " + e));
+      }
       m.dirty = true;
     } else {
       if (older(b, m.obj)) {
@@ -489,6 +495,20 @@ final class Scheduler {
 
   /** A new claim: validated, its blocks selected, and entered into the engine. */
   private void arrive(ClaimModel m, Instant now) {
+    try {
+      admitClaim(m, now);
+    } catch (RuntimeException e) {
+      // whatever is wrong with this claim must not stop the others: it is denied, with the cause
+      LOG.warn("claim {} cannot be admitted", m.key, e);
+      if (m.state == ClaimModel.State.WAITING) {
+        engine.cancel(m.uid);
+        recorded(m);
+      }
+      deny(m, DpfApi.Reasons.INVALID, "the claim cannot be read: " + e);
+    }
+  }
+
+  private void admitClaim(ClaimModel m, Instant now) {
     PrivacyClaim c = m.obj;
     m.arrivedAt = now.toString();
     List<Problem> problems = validator.validate(c);

@@ -33,6 +33,29 @@ class LifecycleTest {
     k.create(claim(ns, name, "{dataset: clicks}", "{epsDelta: {epsilon: " + eps + "}}", ""));
   }
 
+  /** A pod of the claim that started (as the kubelet would report it). */
+  private void podThatRan(String claim, String phase) {
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(claim + "-0")
+            .withNamespace("ml")
+            .addToLabels(DpfApi.LABEL_CLAIM, claim)
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("main")
+            .withImage("trainer")
+            .endContainer()
+            .endSpec()
+            .withNewStatus()
+            .withPhase(phase)
+            .withStartTime("2026-11-28T00:00:00Z")
+            .endStatus()
+            .build();
+    k.client.resource(pod).create();
+  }
+
   @Test
   void grantedThenConsumedWithASmallerSpendGivesTheRestBack() {
     k.start(TestCluster.config().withPolicy("fcfs"));
@@ -78,19 +101,7 @@ class LifecycleTest {
     basicBlock("ml", "day-1", 1.0);
     eps("ml", "train", 0.4);
     k.awaitPhase("ml", "train", ClaimPhase.Allocated);
-    Pod pod =
-        new PodBuilder()
-            .withNewMetadata()
-            .withName("train-0")
-            .withNamespace("ml")
-            .addToLabels(DpfApi.LABEL_CLAIM, "train")
-            .endMetadata()
-            .withNewStatus()
-            .withPhase("Running")
-            .withStartTime("2026-11-28T00:00:00Z")
-            .endStatus()
-            .build();
-    k.client.resource(pod).create();
+    podThatRan("train", "Running");
     k.client.resource(k.claim("ml", "train")).delete();
     // the claim is being deleted after its pod ran: the whole grant is consumed
     await()
@@ -155,25 +166,7 @@ class LifecycleTest {
     basicBlock("ml", "day-1", 1.0);
     eps("ml", "train", 0.4);
     k.awaitPhase("ml", "train", ClaimPhase.Allocated);
-    Pod pod =
-        new PodBuilder()
-            .withNewMetadata()
-            .withName("train-0")
-            .withNamespace("ml")
-            .addToLabels(DpfApi.LABEL_CLAIM, "train")
-            .endMetadata()
-            .withNewSpec()
-            .addNewContainer()
-            .withName("main")
-            .withImage("trainer")
-            .endContainer()
-            .endSpec()
-            .withNewStatus()
-            .withPhase("Succeeded")
-            .withStartTime("2026-11-28T00:00:00Z")
-            .endStatus()
-            .build();
-    k.client.resource(pod).create();
+    podThatRan("train", "Succeeded");
     k.client.resource(k.claim("ml", "train")).delete();
     await().atMost(Duration.ofSeconds(10)).until(() -> k.claim("ml", "train") == null);
     await()
