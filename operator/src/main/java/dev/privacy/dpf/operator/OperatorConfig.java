@@ -36,6 +36,7 @@ import java.util.TreeSet;
  * @param resyncPeriod how often the pass runs without events (timeouts, DPF-T unlocking)
  * @param serverSideApply whether JOSDK patches with server-side apply (off for API servers without
  *     it)
+ * @param events whether claims' phase changes are also reported as Kubernetes Events
  */
 public record OperatorConfig(
     String policy,
@@ -53,7 +54,8 @@ public record OperatorConfig(
     int healthPort,
     int writeThreads,
     Duration resyncPeriod,
-    boolean serverSideApply) {
+    boolean serverSideApply,
+    boolean events) {
 
   /** The flags, their defaults and what they mean (printed by {@code --help}). */
   static final Map<String, String[]> FLAGS = new LinkedHashMap<>();
@@ -75,6 +77,7 @@ public record OperatorConfig(
     flag("write-threads", "8", "API writes run in parallel");
     flag("resync-period", "5s", "pass period without events (timeouts, DPF-T)");
     flag("server-side-apply", "false", "let JOSDK patch with server-side apply");
+    flag("events", "true", "report claims' phase changes as Kubernetes Events too");
   }
 
   private static void flag(String name, String def, String help) {
@@ -127,7 +130,8 @@ public record OperatorConfig(
         healthPort,
         writeThreads,
         resyncPeriod,
-        serverSideApply);
+        serverSideApply,
+        events);
   }
 
   /** This configuration with another N. */
@@ -148,7 +152,8 @@ public record OperatorConfig(
         healthPort,
         writeThreads,
         resyncPeriod,
-        serverSideApply);
+        serverSideApply,
+        events);
   }
 
   /** This configuration with leader election on, under {@code id}, in {@code namespace}. */
@@ -169,7 +174,8 @@ public record OperatorConfig(
         healthPort,
         writeThreads,
         resyncPeriod,
-        serverSideApply);
+        serverSideApply,
+        events);
   }
 
   /** This configuration with another health port. */
@@ -190,7 +196,8 @@ public record OperatorConfig(
         port,
         writeThreads,
         resyncPeriod,
-        serverSideApply);
+        serverSideApply,
+        events);
   }
 
   /** This configuration with another default timeout. */
@@ -211,7 +218,8 @@ public record OperatorConfig(
         healthPort,
         writeThreads,
         resyncPeriod,
-        serverSideApply);
+        serverSideApply,
+        events);
   }
 
   /** This configuration with another lifetime (DPF-T). */
@@ -232,7 +240,8 @@ public record OperatorConfig(
         healthPort,
         writeThreads,
         resyncPeriod,
-        serverSideApply);
+        serverSideApply,
+        events);
   }
 
   /** This configuration with another resync period. */
@@ -253,7 +262,30 @@ public record OperatorConfig(
         healthPort,
         writeThreads,
         d,
-        serverSideApply);
+        serverSideApply,
+        events);
+  }
+
+  /** This configuration with Events on or off. */
+  public OperatorConfig withEvents(boolean on) {
+    return new OperatorConfig(
+        policy,
+        n,
+        lifetime,
+        defaultTimeout,
+        orders,
+        conversion,
+        defaultAccounting,
+        namespaces,
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        identity,
+        healthPort,
+        writeThreads,
+        resyncPeriod,
+        serverSideApply,
+        on);
   }
 
   /** The validator's settings. */
@@ -315,7 +347,8 @@ public record OperatorConfig(
         integer("health-port", v.get("health-port")),
         integer("write-threads", v.get("write-threads")),
         duration("resync-period", v.get("resync-period")),
-        bool("server-side-apply", v.get("server-side-apply")));
+        bool("server-side-apply", v.get("server-side-apply")),
+        bool("events", v.get("events")));
   }
 
   /** The text of {@code --help}. */

@@ -155,7 +155,19 @@ final class Scheduler {
 
   /** A resource changed (called from the reconcilers, any thread). */
   void offer(HasMetadata resource) {
+    offerListener.offered(resource);
     inbox.add(resource);
+  }
+
+  /** Observes resources handed to the scheduler (any thread), for benchmarks. */
+  interface OfferListener {
+    void offered(HasMetadata resource);
+  }
+
+  private volatile OfferListener offerListener = r -> {};
+
+  void onOffer(OfferListener l) {
+    this.offerListener = l;
   }
 
   /** Starts the scheduling thread (when this instance becomes the leader). */
@@ -1000,7 +1012,7 @@ final class Scheduler {
   private void announce(ClaimModel m, PrivacyClaim written) {
     ClaimPhase before = m.obj.getStatus() == null ? null : m.obj.getStatus().getPhase();
     ClaimPhase after = written.getStatus() == null ? null : written.getStatus().getPhase();
-    if (after == null || after == before || after == ClaimPhase.Pending) {
+    if (after == null || after == before || after == ClaimPhase.Pending || !cfg.events()) {
       return;
     }
     if (after == ClaimPhase.Denied) {

@@ -12,16 +12,9 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /** An embedded API server, a client, and operators started against it. */
 final class TestCluster implements AutoCloseable {
-  static {
-    Logger.getLogger("io.fabric8.mockwebserver").setLevel(Level.WARNING);
-    Logger.getLogger("okhttp3.mockwebserver").setLevel(Level.WARNING);
-  }
-
   final EmbeddedApiServer server = new EmbeddedApiServer().start();
   final NamespacedKubernetesClient client = server.client();
   final List<DpfOperator> operators = new ArrayList<>();

@@ -17,6 +17,20 @@ import java.util.HashMap;
  * {@link StrictCrudDispatcher}, and the project's CRDs registered (so status is a subresource).
  */
 public final class EmbeddedApiServer implements AutoCloseable {
+  /**
+   * The mock server logs every request at INFO through java.util.logging; quiet by default (the
+   * logger is held here: JUL keeps only weak references to configured loggers).
+   */
+  private static final java.util.logging.Logger REQUEST_LOG = quiet("io.fabric8.mockwebserver");
+
+  private static java.util.logging.Logger quiet(String name) {
+    java.util.logging.Logger l = java.util.logging.Logger.getLogger(name);
+    if (System.getProperty("dpf.embedded.requestLog") == null) {
+      l.setLevel(java.util.logging.Level.WARNING);
+    }
+    return l;
+  }
+
   private final StrictCrudDispatcher dispatcher = new StrictCrudDispatcher();
   private final KubernetesMockServer server;
 
