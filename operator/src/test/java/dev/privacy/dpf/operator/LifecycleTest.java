@@ -301,6 +301,23 @@ class LifecycleTest {
   }
 
   @Test
+  void anOperatorLimitedToSomeNamespacesLeavesTheOthersAlone() {
+    k.start(
+        OperatorConfig.parse(
+            new String[] {
+              "--namespaces=ml", "--policy=fcfs", "--health-port=-1", "--resync-period=500ms"
+            },
+            java.util.Map.of()));
+    basicBlock("ml", "day-1", 1.0);
+    basicBlock("other", "day-1", 1.0);
+    eps("ml", "mine", 0.1);
+    eps("other", "theirs", 0.1);
+    k.awaitPhase("ml", "mine", ClaimPhase.Allocated);
+    assertThat(k.claim("other", "theirs").getStatus()).isNull();
+    assertThat(k.block("other", "day-1").getStatus()).isNull();
+  }
+
+  @Test
   void aBlockCanOverrideTheUnlockingPolicy() {
     k.start(TestCluster.config().withN(10));
     k.create(block("ml", "open", "clicks", 1.0, "  accounting: Basic\n  unlock: {policy: fcfs}\n"));
