@@ -112,180 +112,78 @@ public record OperatorConfig(
     return parse(new String[0], Map.of());
   }
 
+  /** This configuration with one flag set to another value (parsed and checked like a flag). */
+  public OperatorConfig with(String flag, String value) {
+    Map<String, String> env = new LinkedHashMap<>();
+    flags().forEach((k, v) -> env.put("DPF_" + k.toUpperCase(Locale.ROOT).replace('-', '_'), v));
+    return parse(new String[] {"--" + flag + "=" + value}, env);
+  }
+
+  /** The flags that give this configuration. */
+  public Map<String, String> flags() {
+    Map<String, String> f = new LinkedHashMap<>();
+    f.put("policy", policy);
+    f.put("n", Integer.toString(n));
+    f.put("lifetime", lifetime.toMillis() + "ms");
+    f.put("default-timeout", defaultTimeout.toMillis() + "ms");
+    StringBuilder o = new StringBuilder();
+    for (int i = 0; i < orders.size(); i++) {
+      o.append(i == 0 ? "" : ",").append(orders.alpha(i));
+    }
+    f.put("orders", o.toString());
+    f.put("conversion", conversion.name().toLowerCase(Locale.ROOT));
+    f.put("default-accounting", defaultAccounting.name());
+    f.put("namespaces", String.join(",", new TreeSet<>(namespaces)));
+    f.put("leader-election", Boolean.toString(leaderElection));
+    f.put("lease-name", leaseName);
+    f.put("lease-namespace", leaseNamespace);
+    f.put("identity", identity);
+    f.put("health-port", Integer.toString(healthPort));
+    f.put("write-threads", Integer.toString(writeThreads));
+    f.put("resync-period", resyncPeriod.toMillis() + "ms");
+    f.put("server-side-apply", Boolean.toString(serverSideApply));
+    f.put("events", Boolean.toString(events));
+    return f;
+  }
+
   /** This configuration with another policy. */
   public OperatorConfig withPolicy(String p) {
-    return new OperatorConfig(
-        p,
-        n,
-        lifetime,
-        defaultTimeout,
-        orders,
-        conversion,
-        defaultAccounting,
-        namespaces,
-        leaderElection,
-        leaseName,
-        leaseNamespace,
-        identity,
-        healthPort,
-        writeThreads,
-        resyncPeriod,
-        serverSideApply,
-        events);
+    return with("policy", p);
   }
 
   /** This configuration with another N. */
   public OperatorConfig withN(int value) {
-    return new OperatorConfig(
-        policy,
-        value,
-        lifetime,
-        defaultTimeout,
-        orders,
-        conversion,
-        defaultAccounting,
-        namespaces,
-        leaderElection,
-        leaseName,
-        leaseNamespace,
-        identity,
-        healthPort,
-        writeThreads,
-        resyncPeriod,
-        serverSideApply,
-        events);
+    return with("n", Integer.toString(value));
   }
 
   /** This configuration with leader election on, under {@code id}, in {@code namespace}. */
   public OperatorConfig withLeaderElection(String id, String namespace) {
-    return new OperatorConfig(
-        policy,
-        n,
-        lifetime,
-        defaultTimeout,
-        orders,
-        conversion,
-        defaultAccounting,
-        namespaces,
-        true,
-        leaseName,
-        namespace,
-        id,
-        healthPort,
-        writeThreads,
-        resyncPeriod,
-        serverSideApply,
-        events);
+    return with("leader-election", "true").with("identity", id).with("lease-namespace", namespace);
   }
 
   /** This configuration with another health port. */
   public OperatorConfig withHealthPort(int port) {
-    return new OperatorConfig(
-        policy,
-        n,
-        lifetime,
-        defaultTimeout,
-        orders,
-        conversion,
-        defaultAccounting,
-        namespaces,
-        leaderElection,
-        leaseName,
-        leaseNamespace,
-        identity,
-        port,
-        writeThreads,
-        resyncPeriod,
-        serverSideApply,
-        events);
+    return with("health-port", Integer.toString(port));
   }
 
   /** This configuration with another default timeout. */
   public OperatorConfig withDefaultTimeout(Duration d) {
-    return new OperatorConfig(
-        policy,
-        n,
-        lifetime,
-        d,
-        orders,
-        conversion,
-        defaultAccounting,
-        namespaces,
-        leaderElection,
-        leaseName,
-        leaseNamespace,
-        identity,
-        healthPort,
-        writeThreads,
-        resyncPeriod,
-        serverSideApply,
-        events);
+    return with("default-timeout", d.toMillis() + "ms");
   }
 
   /** This configuration with another lifetime (DPF-T). */
   public OperatorConfig withLifetime(Duration d) {
-    return new OperatorConfig(
-        policy,
-        n,
-        d,
-        defaultTimeout,
-        orders,
-        conversion,
-        defaultAccounting,
-        namespaces,
-        leaderElection,
-        leaseName,
-        leaseNamespace,
-        identity,
-        healthPort,
-        writeThreads,
-        resyncPeriod,
-        serverSideApply,
-        events);
+    return with("lifetime", d.toMillis() + "ms");
   }
 
   /** This configuration with another resync period. */
   public OperatorConfig withResyncPeriod(Duration d) {
-    return new OperatorConfig(
-        policy,
-        n,
-        lifetime,
-        defaultTimeout,
-        orders,
-        conversion,
-        defaultAccounting,
-        namespaces,
-        leaderElection,
-        leaseName,
-        leaseNamespace,
-        identity,
-        healthPort,
-        writeThreads,
-        d,
-        serverSideApply,
-        events);
+    return with("resync-period", d.toMillis() + "ms");
   }
 
   /** This configuration with Events on or off. */
   public OperatorConfig withEvents(boolean on) {
-    return new OperatorConfig(
-        policy,
-        n,
-        lifetime,
-        defaultTimeout,
-        orders,
-        conversion,
-        defaultAccounting,
-        namespaces,
-        leaderElection,
-        leaseName,
-        leaseNamespace,
-        identity,
-        healthPort,
-        writeThreads,
-        resyncPeriod,
-        serverSideApply,
-        on);
+    return with("events", Boolean.toString(on));
   }
 
   /** The validator's settings. */

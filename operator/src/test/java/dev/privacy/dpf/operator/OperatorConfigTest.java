@@ -63,6 +63,17 @@ class OperatorConfigTest {
   }
 
   @Test
+  void aConfigurationRoundTripsThroughItsFlags() {
+    OperatorConfig c =
+        OperatorConfig.parse(
+            new String[] {"--policy=dpf-t", "--lifetime=90m", "--orders=2,4.5", "--namespaces=b,a"},
+            Map.of());
+    assertThat(c.with("n", "3").flags()).containsEntry("n", "3");
+    assertThat(c.with("n", "3").with("n", "10")).isEqualTo(c);
+    assertThat(c.withEvents(false).events()).isFalse();
+  }
+
+  @Test
   void helpListsEveryFlag() {
     String help = OperatorConfig.help();
     OperatorConfig.FLAGS.keySet().forEach(f -> assertThat(help).contains("--" + f + "="));
