@@ -3,9 +3,13 @@ package dev.privacy.dpf.operator.embedded;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.nio.charset.StandardCharsets;
+import java.util.AbstractMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -71,11 +75,15 @@ public class StrictCrudDispatcher extends KubernetesCrudDispatcher {
       if (rv.isEmpty()) {
         return null;
       }
-      MockResponse current = handleGet(objectPath);
-      if (current.code() != 200) {
-        return null;
+      String body = cached(getKey(objectPath));
+      if (body == null) {
+        MockResponse current = handleGet(objectPath); // takes the store's read lock
+        if (current.code() != 200) {
+          return null;
+        }
+        body = current.getBody().readUtf8();
       }
-      JsonNode stored = JSON.readTree(current.getBody().readUtf8());
+      JsonNode stored = JSON.readTree(body);
       String now = stored.path("metadata").path("resourceVersion").asText("");
       if (now.equals(rv)) {
         return null;
@@ -92,6 +100,43 @@ public class StrictCrudDispatcher extends KubernetesCrudDispatcher {
     } catch (Exception e) {
       return null;
     }
+  }
+
+  /**
+   * Where each queried object was last found: the mock scans its whole store for every lookup,
+   * which made it the operator's bottleneck at a few thousand objects. A remembered key is used
+   * only if it is still stored and still matches the query, so the answer is the scan's.
+   */
+  private final ConcurrentHashMap<AttributeSet, AttributeSet> found = new ConcurrentHashMap<>();
+
+  @Override
+  public Map.Entry<AttributeSet, String> findResource(AttributeSet query) {
+    AttributeSet key = found.get(query);
+    if (key != null) {
+      String value = map.get(key);
+      if (value != null && key.matches(query)) {
+        return new AbstractMap.SimpleImmutableEntry<>(key, value);
+      }
+      found.remove(query);
+    }
+    Map.Entry<AttributeSet, String> e = super.findResource(query);
+    if (e != null) {
+      if (found.size() > 200_000) {
+        found.clear();
+      }
+      found.put(query, e.getKey());
+    }
+    return e;
+  }
+
+  /** The stored object for {@code query} if its key is remembered and still valid, else null. */
+  private String cached(AttributeSet query) {
+    AttributeSet key = found.get(query);
+    if (key == null) {
+      return null;
+    }
+    String value = map.get(key);
+    return value != null && key.matches(query) ? value : null;
   }
 
   private static final String RULES_REVIEW =
