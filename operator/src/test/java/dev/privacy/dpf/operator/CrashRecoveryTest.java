@@ -138,11 +138,7 @@ class CrashRecoveryTest {
   void aConsumeInterruptedAtAnyWriteLosesNoSpend() {
     crashEverywhere(
         k -> k.awaitPhase("ml", "b", ClaimPhase.Allocated),
-        k -> {
-          PrivacyClaim a = k.claim("ml", "a");
-          a.getSpec().setSpent(Yaml.demand("{epsDelta: {epsilon: 0.1}}"));
-          k.client.resource(a).update();
-        },
+        k -> k.reportSpend("ml", "a", "{epsDelta: {epsilon: 0.1}}"),
         k -> both(k, ClaimPhase.Consumed, ClaimPhase.Allocated) && settled(k));
   }
 

@@ -76,8 +76,7 @@ class LifecycleTest {
         .satisfies(h -> assertThat(h.getUid()).isEqualTo(c.getMetadata().getUid()));
     assertThat(b.getStatus().getAllocated().getEpsilon()).isEqualTo(0.4);
 
-    c.getSpec().setSpent(Yaml.demand("{epsDelta: {epsilon: 0.25}}"));
-    k.client.resource(c).update();
+    k.reportSpend("ml", "train", "{epsDelta: {epsilon: 0.25}}");
     PrivacyClaim done = k.awaitPhase("ml", "train", ClaimPhase.Consumed);
     assertThat(done.getStatus().getSpent())
         .singleElement()
@@ -130,8 +129,7 @@ class LifecycleTest {
     basicBlock("ml", "day-1", 1.0);
     eps("ml", "train", 0.4);
     PrivacyClaim c = k.awaitPhase("ml", "train", ClaimPhase.Allocated);
-    c.getSpec().setSpent(Yaml.demand("{epsDelta: {epsilon: 0.9}}"));
-    k.client.resource(c).update();
+    k.reportSpend("ml", "train", "{epsDelta: {epsilon: 0.9}}");
     k.awaitPhase("ml", "train", ClaimPhase.Consumed);
     await()
         .atMost(Duration.ofSeconds(10))
@@ -294,9 +292,7 @@ class LifecycleTest {
     eps("ml", "late", 0.1);
     assertThat(k.awaitPhase("ml", "late", ClaimPhase.Denied).getStatus().getReason())
         .isEqualTo(DpfApi.Reasons.NO_MATCHING_BLOCKS);
-    PrivacyClaim c = k.claim("ml", "train");
-    c.getSpec().setSpent(Yaml.demand("{epsDelta: {epsilon: 0.4}}"));
-    k.client.resource(c).update();
+    k.reportSpend("ml", "train", "{epsDelta: {epsilon: 0.4}}");
     await().atMost(Duration.ofSeconds(10)).until(() -> k.block("ml", "day-1") == null);
   }
 

@@ -90,9 +90,7 @@ class SchedulingTest {
         .until(() -> k.claim("ml", "w1").getStatus().getQueuePosition() != null);
     assertThat(w1.getStatus().getMessage()).contains("0.1");
     // hog spends 0.4 of 0.9: 0.6 free, w2 (0.3) then ... FCFS order first: w1 (0.5) fits
-    PrivacyClaim hog = k.claim("ml", "hog");
-    hog.getSpec().setSpent(Yaml.demand("{epsDelta: {epsilon: 0.4}}"));
-    k.client.resource(hog).update();
+    k.reportSpend("ml", "hog", "{epsDelta: {epsilon: 0.4}}");
     k.awaitPhase("ml", "w1", ClaimPhase.Allocated);
     assertThat(k.phase("ml", "w2")).isEqualTo(ClaimPhase.Pending);
   }

@@ -61,6 +61,23 @@ final class TestCluster implements AutoCloseable {
     return client.resources(PrivacyClaim.class).inNamespace(ns).withName(name).get();
   }
 
+  /**
+   * Reports a spend on a claim as a job would: read, set {@code spec.spent}, write; again on a 409
+   * (the operator may write the claim's status in between).
+   */
+  void reportSpend(String ns, String name, String spentYaml) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              PrivacyClaim c = claim(ns, name);
+              c.getSpec().setSpent(Yaml.demand(spentYaml));
+              client.resource(c).update();
+              return true;
+            });
+  }
+
   /** Waits until the scheduler has written each block's status (it has seen them). */
   void awaitSeen(String ns, String... names) {
     for (String n : names) {
