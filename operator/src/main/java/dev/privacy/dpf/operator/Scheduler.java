@@ -358,7 +358,7 @@ final class Scheduler {
       m = new BlockModel(id, b);
       blocks.put(id, m);
       try {
-        admitBlock(m, null, now);
+        admitBlock(m, now);
       } catch (RuntimeException e) {
         // a block the validator let through but the core refuses: invalid, and the others go on
         LOG.warn("block {} cannot be admitted", id, e);
@@ -381,29 +381,14 @@ final class Scheduler {
     }
   }
 
-  /** Validates a block and, if valid, enters it into the engine with the recorded ledger. */
-  private void admitBlock(BlockModel m, BlockLedger restored, Instant now) {
-    PrivateBlock b = m.obj;
-    m.problems = validator.validate(b);
+  /** Validates a new block and, if valid, enters it into the engine, fully locked. */
+  private void admitBlock(BlockModel m, Instant now) {
+    m.problems = validator.validate(m.obj);
     if (!m.valid()) {
       return;
     }
-    PrivateBlockSpec spec = b.getSpec();
-    Accounting acc = spec.getAccounting() == null ? cfg.defaultAccounting() : spec.getAccounting();
-    double delta = spec.getBudget().getDelta() == null ? 0 : spec.getBudget().getDelta();
-    m.capacity =
-        acc == Accounting.Basic
-            ? BlockCapacity.basic(spec.getBudget().getEpsilon(), delta)
-            : BlockCapacity.renyi(
-                spec.getBudget().getEpsilon(), delta, cfg.orders(), cfg.conversion());
-    m.rule = unlockRule(spec.getUnlock());
-    String created = b.getMetadata().getCreationTimestamp();
-    m.start = created == null ? now : OffsetDateTime.parse(created).toInstant();
-    BlockState st =
-        restored == null
-            ? BlockState.create(m.id, m.capacity, m.rule, m.start).unlockedAt(now)
-            : new BlockState(m.id, restored, m.rule, m.start, m.arrivalsWritten).unlockedAt(now);
-    engine.addBlock(st);
+    admitShape(m, now, null);
+    engine.addBlock(BlockState.create(m.id, m.capacity, m.rule, m.start).unlockedAt(now));
     m.inEngine = true;
   }
 

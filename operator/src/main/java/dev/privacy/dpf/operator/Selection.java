@@ -40,7 +40,7 @@ final class Selection {
 
   /** The block id the scheduler uses: {@code namespace/name}. */
   static String id(PrivateBlock b) {
-    return b.getMetadata().getNamespace() + "/" + b.getMetadata().getName();
+    return Api.key(b);
   }
 
   /** Whether a claim in {@code claimNamespace} may draw on {@code b}. */
