@@ -47,6 +47,12 @@ public final class DpfApi {
   /** Annotation on a gated pod saying why it is still gated. */
   public static final String ANNOTATION_GATE_REASON = GROUP + "/gate-reason";
 
+  /**
+   * Finalizer on a pod the operator released (it removed the gate): the pod's object stays until
+   * the operator has seen whether it ran and the claim's outcome (Consumed or Released) is durable.
+   */
+  public static final String FINALIZER_POD = GROUP + "/pod-tracking";
+
   /** Finalizer on a claim: its grant is settled (consumed or released) before it goes away. */
   public static final String FINALIZER_CLAIM = GROUP + "/claim-ledger";
 
@@ -89,5 +95,11 @@ public final class DpfApi {
     public static final String TIMEOUT = "Timeout";
     public static final String LIVE_GRANTS = "LiveGrants";
     public static final String EXHAUSTED = "Exhausted";
+
+    /** Pod: its claim was denied or has finished, so the pod will never be released. */
+    public static final String BUDGET_DENIED = "BudgetDenied";
+
+    /** Pod: its claim is Allocated and the budget gate was removed. */
+    public static final String BUDGET_GRANTED = "BudgetGranted";
   }
 }

@@ -3,6 +3,7 @@ package dev.privacy.dpf.operator;
 import dev.privacy.dpf.budget.Conversion;
 import dev.privacy.dpf.budget.Orders;
 import dev.privacy.dpf.crds.Accounting;
+import dev.privacy.dpf.crds.DpfApi;
 import dev.privacy.dpf.crds.validation.Durations;
 import dev.privacy.dpf.crds.validation.ResourceValidator;
 import java.time.Duration;
@@ -37,6 +38,19 @@ import java.util.TreeSet;
  * @param serverSideApply whether JOSDK patches with server-side apply (off for API servers without
  *     it)
  * @param events whether claims' phase changes are also reported as Kubernetes Events
+ * @param webhookPort the HTTPS port of the admission webhooks; -1 for none
+ * @param webhookCertDir a directory holding {@code tls.crt} and {@code tls.key} (a mounted
+ *     cert-manager secret); empty: the operator keeps its own CA in {@code webhookSecret}
+ * @param webhookSecret the Secret that holds the operator's own CA and serving certificate
+ * @param webhookService the Service in front of the webhooks (the certificate's DNS names)
+ * @param webhookNamespace the operator's namespace (of the Secret and the Service)
+ * @param webhookConfigurations the webhook configurations whose {@code caBundle} the operator keeps
+ *     (own CA only); empty for none
+ * @param webhookHosts more names or IP addresses for the serving certificate
+ * @param gpuResources the resource names that count as GPUs in enforced namespaces
+ * @param protectedNodeLabel the node label ({@code key} or {@code key=value}) of protected nodes
+ * @param deniedPods what happens to a pod whose claim is denied: {@code keep} (gated) or {@code
+ *     delete}
  */
 public record OperatorConfig(
     String policy,
@@ -55,7 +69,17 @@ public record OperatorConfig(
     int writeThreads,
     Duration resyncPeriod,
     boolean serverSideApply,
-    boolean events) {
+    boolean events,
+    int webhookPort,
+    String webhookCertDir,
+    String webhookSecret,
+    String webhookService,
+    String webhookNamespace,
+    List<String> webhookConfigurations,
+    List<String> webhookHosts,
+    List<String> gpuResources,
+    String protectedNodeLabel,
+    String deniedPods) {
 
   /** The flags, their defaults and what they mean (printed by {@code --help}). */
   static final Map<String, String[]> FLAGS = new LinkedHashMap<>();
@@ -78,6 +102,31 @@ public record OperatorConfig(
     flag("resync-period", "5s", "pass period without events (timeouts, DPF-T)");
     flag("server-side-apply", "false", "let JOSDK patch with server-side apply");
     flag("events", "true", "report claims' phase changes as Kubernetes Events too");
+    flag("webhook-port", "9443", "HTTPS port of the admission webhooks (-1: none)");
+    flag(
+        "webhook-cert-dir",
+        "",
+        "directory with tls.crt and tls.key (cert-manager); empty: the operator's own CA");
+    flag(
+        "webhook-secret",
+        "dpf-operator-webhook-tls",
+        "Secret that keeps the operator's own CA and serving certificate");
+    flag("webhook-service", "dpf-operator-webhook", "Service in front of the webhooks");
+    flag("webhook-namespace", "default", "the operator's namespace (Secret and Service)");
+    flag(
+        "webhook-configurations",
+        "dpf-operator",
+        "webhook configurations whose caBundle the operator keeps (own CA); empty: none");
+    flag("webhook-hosts", "", "more DNS names or IPs for the serving certificate");
+    flag(
+        "gpu-resources",
+        "nvidia.com/gpu,amd.com/gpu",
+        "resources that need a claim in enforced namespaces");
+    flag(
+        "protected-node-label",
+        DpfApi.GROUP + "/protected",
+        "label (key or key=value) of nodes that need a claim; empty: none");
+    flag("denied-pods", "keep", "pods of denied claims: keep (gated) or delete");
   }
 
   private static void flag(String name, String def, String help) {
@@ -99,7 +148,29 @@ public record OperatorConfig(
       throw new IllegalArgumentException("--write-threads must be >= 1, got " + writeThreads);
     }
     namespaces = Set.copyOf(namespaces);
+    if (webhookPort < -1 || webhookPort > 65535) {
+      throw new IllegalArgumentException(
+          "--webhook-port must be a port (0-65535) or -1, got " + webhookPort);
+    }
+    if (!Set.of("keep", "delete").contains(deniedPods)) {
+      throw new IllegalArgumentException(
+          "--denied-pods must be keep or delete, got \"" + deniedPods + "\"");
+    }
+    if (!protectedNodeLabel.isEmpty() && !NODE_LABEL.matcher(protectedNodeLabel).matches()) {
+      throw new IllegalArgumentException(
+          "--protected-node-label must be a label key or key=value, got \""
+              + protectedNodeLabel
+              + "\"");
+    }
+    webhookConfigurations = List.copyOf(webhookConfigurations);
+    webhookHosts = List.copyOf(webhookHosts);
+    gpuResources = List.copyOf(gpuResources);
   }
+
+  private static final java.util.regex.Pattern NODE_LABEL =
+      java.util.regex.Pattern.compile(
+          "([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?"
+              + "(=([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?)?");
 
   private static void positive(String flag, Duration d) {
     if (d == null || d.isNegative() || d.isZero()) {
@@ -143,6 +214,16 @@ public record OperatorConfig(
     f.put("resync-period", resyncPeriod.toMillis() + "ms");
     f.put("server-side-apply", Boolean.toString(serverSideApply));
     f.put("events", Boolean.toString(events));
+    f.put("webhook-port", Integer.toString(webhookPort));
+    f.put("webhook-cert-dir", webhookCertDir);
+    f.put("webhook-secret", webhookSecret);
+    f.put("webhook-service", webhookService);
+    f.put("webhook-namespace", webhookNamespace);
+    f.put("webhook-configurations", String.join(",", webhookConfigurations));
+    f.put("webhook-hosts", String.join(",", webhookHosts));
+    f.put("gpu-resources", String.join(",", gpuResources));
+    f.put("protected-node-label", protectedNodeLabel);
+    f.put("denied-pods", deniedPods);
     return f;
   }
 
@@ -223,12 +304,7 @@ public record OperatorConfig(
     if (identity.isBlank()) {
       identity = ProcessHandle.current().pid() + "@" + hostName();
     }
-    Set<String> ns = new TreeSet<>();
-    for (String s : v.get("namespaces").split(",")) {
-      if (!s.isBlank()) {
-        ns.add(s.trim());
-      }
-    }
+    Set<String> ns = new TreeSet<>(list(v.get("namespaces")));
     return new OperatorConfig(
         v.get("policy"),
         integer("n", v.get("n")),
@@ -246,7 +322,28 @@ public record OperatorConfig(
         integer("write-threads", v.get("write-threads")),
         duration("resync-period", v.get("resync-period")),
         bool("server-side-apply", v.get("server-side-apply")),
-        bool("events", v.get("events")));
+        bool("events", v.get("events")),
+        integer("webhook-port", v.get("webhook-port")),
+        v.get("webhook-cert-dir").trim(),
+        v.get("webhook-secret").trim(),
+        v.get("webhook-service").trim(),
+        v.get("webhook-namespace").trim(),
+        list(v.get("webhook-configurations")),
+        list(v.get("webhook-hosts")),
+        list(v.get("gpu-resources")),
+        v.get("protected-node-label").trim(),
+        v.get("denied-pods").trim());
+  }
+
+  /** A comma-separated list, without blanks. */
+  private static List<String> list(String s) {
+    List<String> out = new ArrayList<>();
+    for (String p : s.split(",")) {
+      if (!p.isBlank()) {
+        out.add(p.trim());
+      }
+    }
+    return out;
   }
 
   /** The text of {@code --help}. */

@@ -25,6 +25,12 @@ class OperatorConfigTest {
     assertThat(c.namespaces()).isEmpty();
     assertThat(c.leaderElection()).isFalse();
     assertThat(c.healthPort()).isEqualTo(8081);
+    assertThat(c.webhookPort()).isEqualTo(9443);
+    assertThat(c.webhookCertDir()).isEmpty();
+    assertThat(c.webhookConfigurations()).containsExactly("dpf-operator");
+    assertThat(c.gpuResources()).containsExactly("nvidia.com/gpu", "amd.com/gpu");
+    assertThat(c.protectedNodeLabel()).isEqualTo("dpf.privacy.dev/protected");
+    assertThat(c.deniedPods()).isEqualTo("keep");
   }
 
   @Test
@@ -60,6 +66,33 @@ class OperatorConfigTest {
         .hasMessageContaining("--leader-election");
     assertThatThrownBy(() -> parse("--polcy=fcfs")).hasMessageContaining("unknown flag --polcy");
     assertThatThrownBy(() -> parse("policy=fcfs")).hasMessageContaining("expected --flag=value");
+    assertThatThrownBy(() -> parse("--denied-pods=evict"))
+        .hasMessageContaining("--denied-pods must be keep or delete, got \"evict\"");
+    assertThatThrownBy(() -> parse("--webhook-port=70000"))
+        .hasMessageContaining("--webhook-port must be a port (0-65535) or -1, got 70000");
+    assertThatThrownBy(() -> parse("--protected-node-label=gpu nodes"))
+        .hasMessageContaining("--protected-node-label must be a label key or key=value")
+        .hasMessageContaining("gpu nodes");
+  }
+
+  @Test
+  void listsAndLabelsOfTheGatingFlagsParse() {
+    OperatorConfig c =
+        OperatorConfig.parse(
+            new String[] {
+              "--gpu-resources=nvidia.com/gpu, example.com/tpu",
+              "--protected-node-label=pool=sensitive",
+              "--webhook-configurations=",
+              "--webhook-hosts=127.0.0.1,localhost"
+            },
+            Map.of());
+    assertThat(c.gpuResources()).containsExactly("nvidia.com/gpu", "example.com/tpu");
+    assertThat(c.protectedNodeLabel()).isEqualTo("pool=sensitive");
+    assertThat(c.webhookConfigurations()).isEmpty();
+    assertThat(c.webhookHosts()).containsExactly("127.0.0.1", "localhost");
+    assertThat(OperatorConfig.parse(new String[0], Map.of()).with("protected-node-label", ""))
+        .satisfies(x -> assertThat(x.protectedNodeLabel()).isEmpty());
+    assertThat(c.with("n", "3").with("n", "10")).isEqualTo(c);
   }
 
   @Test

@@ -20,7 +20,10 @@ final class TestCluster implements AutoCloseable {
   final List<DpfOperator> operators = new ArrayList<>();
 
   static OperatorConfig config() {
-    return OperatorConfig.defaults().withHealthPort(-1).withResyncPeriod(Duration.ofMillis(500));
+    return OperatorConfig.defaults()
+        .withHealthPort(-1)
+        .withResyncPeriod(Duration.ofMillis(500))
+        .with("webhook-port", "-1");
   }
 
   DpfOperator start(OperatorConfig cfg) {
