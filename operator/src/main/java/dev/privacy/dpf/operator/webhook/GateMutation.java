@@ -1,7 +1,6 @@
 package dev.privacy.dpf.operator.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,7 +15,6 @@ import java.util.Base64;
  * answers with a JSON Patch. Every pod is allowed: gating is the mutation, not a refusal.
  */
 public final class GateMutation {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private GateMutation() {}
@@ -25,20 +23,19 @@ public final class GateMutation {
   public static ObjectNode review(JsonNode request) {
     JsonNode req = request.path("request");
     ObjectNode response = NODES.objectNode();
-    response.put("uid", req.path("uid").asText());
     response.put("allowed", true);
-    ArrayNode patch = patchFor(req.path("object"));
+    ArrayNode patch =
+        "CREATE".equals(req.path("operation").asText("CREATE"))
+                && req.path("subResource").asText("").isEmpty()
+            ? patchFor(req.path("object"))
+            : NODES.arrayNode();
     if (!patch.isEmpty()) {
       response.put("patchType", "JSONPatch");
       response.put(
           "patch",
           Base64.getEncoder().encodeToString(patch.toString().getBytes(StandardCharsets.UTF_8)));
     }
-    ObjectNode review = NODES.objectNode();
-    review.put("apiVersion", request.path("apiVersion").asText("admission.k8s.io/v1"));
-    review.put("kind", "AdmissionReview");
-    review.set("response", response);
-    return review;
+    return AdmissionReviews.wrap(request, response);
   }
 
   /** The JSON Patch that gates {@code pod}; empty if it names no claim or is gated already. */
@@ -64,10 +61,5 @@ public final class GateMutation {
           .set("value", NODES.arrayNode().add(gate));
     }
     return ops;
-  }
-
-  /** Parses a request body. */
-  static JsonNode parse(byte[] body) throws java.io.IOException {
-    return JSON.readTree(body);
   }
 }

@@ -1,5 +1,7 @@
 package dev.privacy.dpf.operator.webhook;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
@@ -8,32 +10,55 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
-import javax.net.ssl.KeyManagerFactory;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The admission webhook endpoint over HTTPS, served by the operator process: {@code POST
- * /mutate-pods} answers AdmissionReview v1 requests with {@link GateMutation}.
+ * The admission webhooks over HTTPS, served by the operator process: each path answers
+ * AdmissionReview v1 requests ({@code POST}, JSON) with its handler's response. The key comes from
+ * a {@link ReloadingKeyManager}, so a renewed certificate is served without a restart.
  */
 public final class WebhookServer implements AutoCloseable {
-  private final HttpsServer server;
+  private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Listens on {@code port} (0: any free port) with the key in {@code keyStore}. */
-  public WebhookServer(int port, KeyStore keyStore, char[] password) {
+  /** The paths the operator serves, as its webhook configurations name them. */
+  public static final String MUTATE_PODS = "/mutate-pods";
+
+  public static final String VALIDATE_PODS = "/validate-pods";
+  public static final String VALIDATE_RESOURCES = "/validate-resources";
+
+  private final HttpsServer server;
+  private final ExecutorService pool;
+
+  /** Listens on {@code port} (0: any free port) with {@code keys}, answering {@code routes}. */
+  public WebhookServer(
+      int port, ReloadingKeyManager keys, Map<String, Function<JsonNode, JsonNode>> routes) {
     try {
-      KeyManagerFactory kmf =
-          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(keyStore, password);
       SSLContext tls = SSLContext.getInstance("TLS");
-      tls.init(kmf.getKeyManagers(), null, null);
+      tls.init(new KeyManager[] {keys}, null, null);
       server = HttpsServer.create(new InetSocketAddress(port), 0);
       server.setHttpsConfigurator(new HttpsConfigurator(tls));
     } catch (Exception e) {
       throw new IllegalStateException(
-          "cannot start the webhook server on port " + port + ": " + e, e);
+          "cannot listen on --webhook-port=" + port + ": " + e.getMessage(), e);
     }
-    server.createContext("/mutate-pods", this::mutatePods);
+    routes.forEach((path, handler) -> server.createContext(path, ex -> answer(ex, handler)));
+    pool =
+        Executors.newFixedThreadPool(
+            4,
+            r -> {
+              Thread t = new Thread(r, "dpf-webhook");
+              t.setDaemon(true);
+              return t;
+            });
+    server.setExecutor(pool);
   }
 
   public WebhookServer start() {
@@ -45,26 +70,41 @@ public final class WebhookServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  private void mutatePods(HttpExchange ex) throws IOException {
+  private static void answer(HttpExchange ex, Function<JsonNode, JsonNode> handler)
+      throws IOException {
     if (!"POST".equals(ex.getRequestMethod())) {
       send(ex, 405, "{\"message\":\"POST an AdmissionReview\"}");
       return;
     }
-    byte[] body;
+    JsonNode request;
     try (InputStream in = ex.getRequestBody()) {
-      body = in.readAllBytes();
-    }
-    String answer;
-    try {
-      answer = GateMutation.review(GateMutation.parse(body)).toString();
-    } catch (IOException | RuntimeException e) {
+      request = JSON.readTree(in.readAllBytes());
+      if (request == null || !request.path("request").isObject()) {
+        throw new IOException("no request in it");
+      }
+    } catch (IOException e) {
       send(
           ex,
           400,
-          "{\"message\":\"not an AdmissionReview: " + e.getMessage().replace('"', '\'') + "\"}");
+          "{\"message\":\"not an AdmissionReview: "
+              + String.valueOf(e.getMessage()).replace('"', '\'')
+              + "\"}");
       return;
     }
-    send(ex, 200, answer);
+    JsonNode answer;
+    try {
+      answer = handler.apply(request);
+    } catch (RuntimeException e) {
+      // a decision that cannot be made refuses (the configurations fail closed anyway)
+      LOG.warn("admission of {} failed", ex.getRequestURI().getPath(), e);
+      answer =
+          AdmissionReviews.deny(
+              request,
+              500,
+              "InternalError",
+              "the DPF operator could not decide on this request: " + e.getMessage());
+    }
+    send(ex, 200, answer.toString());
   }
 
   private static void send(HttpExchange ex, int code, String json) throws IOException {
@@ -79,5 +119,6 @@ public final class WebhookServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    pool.shutdownNow();
   }
 }
