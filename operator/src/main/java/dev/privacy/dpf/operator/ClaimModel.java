@@ -72,6 +72,9 @@ final class ClaimModel {
 
   long lastPendingWriteNanos;
 
+  /** Being deleted while a released pod may still start (logged once). */
+  boolean waitingForPods;
+
   /** The JSON of the status last written or read, to tell our echo from another writer's. */
   String lastStatusJson;
 

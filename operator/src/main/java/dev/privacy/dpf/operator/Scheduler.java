@@ -35,7 +35,6 @@ import dev.privacy.dpf.sched.Waiting;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Clock;
@@ -94,9 +93,19 @@ final class Scheduler {
   private final Clock clock;
   private final ResourceValidator validator;
   private final Policy policy;
-  private final LinkedBlockingQueue<HasMetadata> inbox = new LinkedBlockingQueue<>();
+  private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
   private final ExecutorService writers;
   private final Events events;
+  private final Workloads workloads;
+  private final GateController gates;
+
+  /** A bound pod (or its Job) changed: the workload of claim {@code namespace/name} may be over. */
+  private record WorkloadChanged(String key) {}
+
+  /**
+   * Allocated claims whose workload is judged by a look-up no event announces: checked on timer.
+   */
+  private final java.util.Set<String> polled = new java.util.HashSet<>();
 
   private SchedulingEngine engine;
   private final Map<String, BlockModel> blocks = new HashMap<>();
@@ -132,13 +141,16 @@ final class Scheduler {
 
   private volatile GrantListener grantListener = k -> {};
 
-  Scheduler(Api api, OperatorConfig cfg, Clock clock) {
+  Scheduler(Api api, OperatorConfig cfg, Clock clock, Workloads workloads, Events events) {
     this.api = api;
     this.cfg = cfg;
     this.clock = clock;
+    this.workloads = workloads;
+    this.events = events;
+    this.gates = new GateController(api.client(), workloads, events, cfg);
+    workloads.listen(p -> offerWorkload(Workloads.claimKey(p)));
     this.validator = new ResourceValidator(cfg.validatorSettings());
     this.policy = cfg.policy().equals("fcfs") ? Policy.fcfs() : Policy.dpf();
-    this.events = new Events(api.client());
     this.writers =
         Executors.newFixedThreadPool(
             cfg.writeThreads(),
@@ -153,10 +165,25 @@ final class Scheduler {
     this.grantListener = l;
   }
 
-  /** A resource changed (called from the reconcilers, any thread). */
+  /**
+   * A resource changed (called from the reconcilers, any thread). Dropped while this instance does
+   * not schedule: a scheduler starts by listing everything anyway.
+   */
   void offer(HasMetadata resource) {
     offerListener.offered(resource);
-    inbox.add(resource);
+    if (running) {
+      inbox.add(resource);
+    }
+  }
+
+  private void offerWorkload(String claimKey) {
+    if (running) {
+      inbox.add(new WorkloadChanged(claimKey));
+    }
+  }
+
+  GateController gates() {
+    return gates;
   }
 
   /** Observes resources handed to the scheduler (any thread), for benchmarks. */
@@ -190,6 +217,7 @@ final class Scheduler {
       ready = false;
       t = thread;
     }
+    gates.standby();
     if (t != null) {
       t.interrupt();
       try {
@@ -204,7 +232,7 @@ final class Scheduler {
   void close() {
     stop();
     writers.shutdownNow();
-    events.close();
+    gates.close();
   }
 
   boolean ready() {
@@ -232,15 +260,17 @@ final class Scheduler {
     while (running) {
       try {
         if (needResync) {
+          gates.standby();
+          workloads.awaitSynced(java.time.Duration.ofMinutes(2));
           resync();
           needResync = false;
           ready = true;
         }
-        HasMetadata first = inbox.poll(cfg.resyncPeriod().toMillis(), TimeUnit.MILLISECONDS);
+        Object first = inbox.poll(cfg.resyncPeriod().toMillis(), TimeUnit.MILLISECONDS);
         if (!running) {
           break;
         }
-        List<HasMetadata> batch = new ArrayList<>();
+        List<Object> batch = new ArrayList<>();
         if (first != null) {
           batch.add(first);
         }
@@ -284,10 +314,15 @@ final class Scheduler {
   }
 
   /** One batch: apply the events, run a pass, persist it. */
-  void step(List<HasMetadata> batch) {
+  void step(List<Object> batch) {
     Map<String, HasMetadata> latest = new LinkedHashMap<>();
-    for (HasMetadata r : batch) {
-      latest.put(r.getKind() + "/" + r.getMetadata().getUid(), r);
+    java.util.Set<String> workloadsChanged = new java.util.HashSet<>();
+    for (Object o : batch) {
+      if (o instanceof HasMetadata r) {
+        latest.put(r.getKind() + "/" + r.getMetadata().getUid(), r);
+      } else if (o instanceof WorkloadChanged w) {
+        workloadsChanged.add(w.key());
+      }
     }
     Instant now = clock.instant();
     for (HasMetadata r : latest.values()) {
@@ -315,6 +350,13 @@ final class Scheduler {
       for (ClaimModel m : again) {
         if (m.state == ClaimModel.State.SELECTING && claims.get(m.uid) == m) {
           arrive(m, now);
+        }
+      }
+    }
+    if (!workloadsChanged.isEmpty() || (batch.isEmpty() && !polled.isEmpty())) {
+      for (ClaimModel m : new ArrayList<>(claims.values())) {
+        if (workloadsChanged.contains(m.key) || (batch.isEmpty() && polled.contains(m.uid))) {
+          checkWorkload(m);
         }
       }
     }
@@ -459,6 +501,9 @@ final class Scheduler {
         throw new Resync("claim " + m.key + " status changed by another writer");
       }
       m.obj = c;
+      if (m.deleting()) {
+        gates.claim(c); // no pod of a claim being deleted is released any more
+      }
     }
     react(m);
   }
@@ -478,15 +523,50 @@ final class Scheduler {
           recorded(m); // never to be recorded: it is gone
           m.state = ClaimModel.State.DONE;
         }
-        case ALLOCATED -> {
-          if (podsRan(m)) {
-            finish(m, ClaimPhase.Consumed, m.demands, "deleted after its pods ran: spent for good");
-          } else {
-            finish(m, ClaimPhase.Released, null, "deleted before any of its pods ran");
-          }
-        }
+        case ALLOCATED -> checkWorkload(m);
         default -> {}
       }
+    } else if (m.state == ClaimModel.State.ALLOCATED) {
+      checkWorkload(m);
+    }
+  }
+
+  /**
+   * An Allocated claim whose workload is over is Consumed (the whole grant: a smaller spend comes
+   * through {@code spec.spent}), or Released if none of its pods ever started. A claim being
+   * deleted is Consumed if a pod started, Released if none did and none can any more, and waits
+   * while a released pod could still start.
+   */
+  private void checkWorkload(ClaimModel m) {
+    if (m.state != ClaimModel.State.ALLOCATED) {
+      polled.remove(m.uid);
+      return;
+    }
+    Workloads.Verdict v =
+        workloads.verdict(m.obj.getMetadata().getNamespace(), m.obj.getMetadata().getName());
+    if (v.polled()) {
+      polled.add(m.uid);
+    } else {
+      polled.remove(m.uid);
+    }
+    if (m.deleting()) {
+      if (v.ran()) {
+        finish(m, ClaimPhase.Consumed, m.demands, "deleted after its pods ran: spent for good");
+      } else if (!v.mayStart()) {
+        finish(m, ClaimPhase.Released, null, "deleted before any of its pods ran");
+      } else if (!m.waitingForPods) {
+        m.waitingForPods = true;
+        LOG.info("claim {} is being deleted; a released pod may still start: waiting", m.key);
+      }
+    } else if (v.finished()) {
+      if (v.ran()) {
+        finish(m, ClaimPhase.Consumed, m.demands, "its workload finished: " + v.summary());
+      } else {
+        finish(m, ClaimPhase.Released, null, "none of its pods ran: " + v.summary());
+      }
+    }
+    if (m.state != ClaimModel.State.ALLOCATED) {
+      polled.remove(m.uid);
     }
   }
 
@@ -626,17 +706,6 @@ final class Scheduler {
       LOG.warn("claim {}: spec.spent cannot be read ({}); counting the whole grant", m.key, e);
       return m.demands;
     }
-  }
-
-  private boolean podsRan(ClaimModel m) {
-    for (Pod p : api.podsOf(m.obj.getMetadata().getNamespace(), m.obj.getMetadata().getName())) {
-      if (p.getStatus() != null
-          && (p.getStatus().getStartTime() != null
-              || List.of("Running", "Succeeded", "Failed").contains(p.getStatus().getPhase()))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** Allocated → Consumed or Released: the intent is written first, then the holds fold. */
@@ -785,6 +854,8 @@ final class Scheduler {
                       && !hasFinalizer(m.obj, DpfApi.FINALIZER_CLAIM);
               if (gone) {
                 goneClaims.add(m.uid);
+                polled.remove(m.uid);
+                gates.claimGone(m.obj);
               }
               return gone;
             });
@@ -963,6 +1034,7 @@ final class Scheduler {
       desired.setStatus(st);
       try {
         PrivacyClaim r = api.putStatus(desired, api.claimWrites);
+        gates.claim(r); // Allocated is durable now: its pods are released at once
         announce(m, r);
         m.obj = r;
         m.lastStatusJson = statusJson(r);
@@ -1382,6 +1454,9 @@ final class Scheduler {
         }
       }
       folds.put(m.id, consumed);
+      if (rec == null) {
+        m.dirty = true; // never written by a scheduler: its first status (and ledger) now
+      }
       m.lastLedgerJson = ledgerJson(b);
       // level recorded is checked again below, once holds are known
       m.levelRecorded = level;
@@ -1576,12 +1651,17 @@ final class Scheduler {
       m.statusDirty = true;
     }
     writeClaims(fences, now);
+    polled.clear();
+    for (PrivacyClaim c : claimList) {
+      gates.claim(c); // fences were written (and handed over) above; older versions are ignored
+    }
     for (ClaimModel m : new ArrayList<>(claims.values())) {
-      if (m.pendingEvent) {
+      if (m.pendingEvent || m.state == ClaimModel.State.ALLOCATED) {
         m.pendingEvent = false;
-        react(m);
+        react(m); // spent reported, deleted, or its workload ended while nobody watched
       }
     }
+    gates.ready();
     LOG.info(
         "state rebuilt: {} blocks, {} claims ({} waiting, {} allocated)",
         blocks.size(),
