@@ -181,7 +181,7 @@ final class GateController implements AutoCloseable {
   private void act(Pod p) {
     String key = Workloads.claimKey(p);
     View v = views.get(key);
-    Runnable work = null;
+    java.util.function.BooleanSupplier work = null;
     if (p.getMetadata().getDeletionTimestamp() == null && Workloads.gated(p)) {
       if (v != null && v.releases()) {
         work = () -> release(p);
@@ -192,17 +192,26 @@ final class GateController implements AutoCloseable {
       work = () -> forget(p);
     }
     if (work == null || !inFlight.add(p.getMetadata().getUid())) {
-      return; // nothing to do, or a write is in flight: its own event brings the pod back
+      return; // nothing to do, or a write is in flight (it looks again when it is done)
     }
-    Runnable w = work;
+    java.util.function.BooleanSupplier w = work;
     pool.execute(
         () -> {
+          boolean done = false;
           try {
-            w.run();
+            done = w.getAsBoolean();
           } catch (RuntimeException e) {
             LOG.warn("pod {}: {}", Api.key(p), e.getMessage());
           } finally {
             inFlight.remove(p.getMetadata().getUid());
+          }
+          // an event that came while the write was in flight was skipped: look at the pod again
+          Pod latest = done && ready ? workloads.cached(p) : null;
+          if (latest != null
+              && !Objects.equals(
+                  latest.getMetadata().getResourceVersion(),
+                  p.getMetadata().getResourceVersion())) {
+            act(latest);
           }
         });
   }
@@ -260,15 +269,15 @@ final class GateController implements AutoCloseable {
   // writes (on the pool)
 
   /** Removes our gate and adds the pod finalizer, in one patch based on the pod's version. */
-  private void release(Pod seen) {
+  private boolean release(Pod seen) {
     Pod p = seen;
     for (int attempt = 0; attempt < 5; attempt++) {
       if (!Workloads.gated(p) || p.getMetadata().getDeletionTimestamp() != null) {
-        return;
+        return true;
       }
       View v = views.get(Workloads.claimKey(p));
       if (v == null || !v.releases()) {
-        return;
+        return true;
       }
       ArrayNode ops = guarded(p);
       List<PodSchedulingGate> gates = p.getSpec().getSchedulingGates();
@@ -289,18 +298,19 @@ final class GateController implements AutoCloseable {
               DpfApi.Reasons.BUDGET_GRANTED,
               "claim " + Workloads.claimKey(r) + " is Allocated: the budget gate is removed");
         }
-        return;
+        return true;
       }
       p = fresh(p);
       if (p == null) {
-        return;
+        return true;
       }
     }
     LOG.warn("pod {}: its gate could not be removed after 5 attempts", Api.key(seen));
+    return false;
   }
 
   /** Says on the pod why it stays gated; deletes it with {@code --denied-pods=delete}. */
-  private void refuse(Pod seen, View v) {
+  private boolean refuse(Pod seen, View v) {
     String why = why(seen, v);
     if (deleteDenied) {
       try {
@@ -319,7 +329,7 @@ final class GateController implements AutoCloseable {
         events.warning(
             seen, DpfApi.Reasons.BUDGET_DENIED, why + " (deleted: --denied-pods=delete)");
       }
-      return;
+      return true;
     }
     Pod p = seen;
     for (int attempt = 0; attempt < 5 && p != null; attempt++) {
@@ -339,32 +349,34 @@ final class GateController implements AutoCloseable {
         if (sendEvents) {
           events.warning(r, DpfApi.Reasons.BUDGET_DENIED, why);
         }
-        return;
+        return true;
       }
       p = fresh(p);
     }
+    return p == null;
   }
 
   /** Removes the pod finalizer. */
-  private void forget(Pod seen) {
+  private boolean forget(Pod seen) {
     Pod p = seen;
     for (int attempt = 0; attempt < 5 && p != null; attempt++) {
       List<String> fs = p.getMetadata().getFinalizers();
       int i = fs == null ? -1 : fs.indexOf(DpfApi.FINALIZER_POD);
       if (i < 0) {
-        return;
+        return true;
       }
       ArrayNode ops = guarded(p);
       ops.addObject().put("op", "remove").put("path", "/metadata/finalizers/" + i);
       if (patch(p, ops) != null) {
         finalizersRemoved.incrementAndGet();
-        return;
+        return true;
       }
       p = fresh(p);
       if (p != null && !mayForget(p, views.get(Workloads.claimKey(p)))) {
-        return;
+        return true;
       }
     }
+    return p == null;
   }
 
   /** A patch that applies only to the version {@code p} (a test on its resourceVersion). */

@@ -172,6 +172,18 @@ final class Workloads implements AutoCloseable {
     return out;
   }
 
+  /** The informer's latest copy of {@code p}, or null if it is gone. */
+  Pod cached(Pod p) {
+    String key = p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
+    for (SharedIndexInformer<Pod> i : podInformers) {
+      Pod c = i.getIndexer().getByKey(key);
+      if (c != null) {
+        return c;
+      }
+    }
+    return null;
+  }
+
   /** Every bound pod. */
   List<Pod> allPods() {
     List<Pod> out = new ArrayList<>();
