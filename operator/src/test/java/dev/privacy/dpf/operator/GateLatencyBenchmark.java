@@ -67,8 +67,11 @@ public final class GateLatencyBenchmark {
               .mapToLong(key -> lastReleased.get(key) - allocated.get(key))
               .sorted()
               .toArray();
+      java.util.Set<String> measured = new java.util.HashSet<>(keys);
       long[] perPod =
           podReleased.entrySet().stream()
+              .filter(e -> measured.contains("ml/" + claimOf(e.getKey())))
+              .filter(e -> allocated.containsKey("ml/" + claimOf(e.getKey())))
               .mapToLong(e -> e.getValue() - allocated.get("ml/" + claimOf(e.getKey())))
               .sorted()
               .toArray();
