@@ -48,6 +48,12 @@ public final class DpfApi {
   public static final String ANNOTATION_GATE_REASON = GROUP + "/gate-reason";
 
   /**
+   * Annotation the operator puts on a pod when it releases it: the UID of the claim it was released
+   * for, so that a claim re-created under the same name is never judged by the old one's pods.
+   */
+  public static final String ANNOTATION_CLAIM_UID = GROUP + "/claim-uid";
+
+  /**
    * Finalizer on a pod the operator released (it removed the gate): the pod's object stays until
    * the operator has seen whether it ran and the claim's outcome (Consumed or Released) is durable.
    */

@@ -3,6 +3,7 @@ package dev.privacy.dpf.operator;
 import dev.privacy.dpf.crds.PrivacyClaim;
 import dev.privacy.dpf.operator.webhook.PodAdmission;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Map;
 
@@ -17,6 +18,14 @@ final class ClusterLookups implements PodAdmission.Cluster {
   @Override
   public Map<String, String> namespaceLabels(String namespace) {
     Namespace n = client.namespaces().withName(namespace).get();
+    return n == null || n.getMetadata().getLabels() == null
+        ? Map.of()
+        : n.getMetadata().getLabels();
+  }
+
+  @Override
+  public Map<String, String> nodeLabels(String name) {
+    Node n = client.nodes().withName(name).get();
     return n == null || n.getMetadata().getLabels() == null
         ? Map.of()
         : n.getMetadata().getLabels();

@@ -59,7 +59,7 @@ public final class DpfOperator implements AutoCloseable {
     this.client = client;
     this.cfg = cfg;
     this.events = new Events(client);
-    this.workloads = new Workloads(client, cfg.namespaces());
+    this.workloads = new Workloads(client, cfg.namespaces(), cfg.resyncPeriod());
     this.scheduler =
         new Scheduler(new Api(client, cfg.namespaces()), cfg, clock, workloads, events);
   }

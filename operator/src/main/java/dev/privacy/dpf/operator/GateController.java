@@ -13,40 +13,58 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Releases the pods of Allocated claims: removes the budget gate {@code dpf.privacy.dev/budget}
- * (and only that gate) with a JSON Patch, adding the pod finalizer in the same patch so that the
- * pod cannot vanish before the operator has seen whether it ran. A pod of a Denied or finished
- * claim stays gated, with an annotation and an Event that say why (and is deleted with {@code
+ * (and only that gate) with a JSON Patch that also adds the pod finalizer and the claim's UID, so
+ * that the pod cannot vanish before the operator has seen whether it ran, and is never counted for
+ * another claim of the same name. A pod of a Denied or finished claim stays gated, with an
+ * annotation and an Event that say why (a Denied claim's pods are deleted with {@code
  * --denied-pods=delete}). The finalizer goes once the pod is over and the claim's outcome is
  * durable.
  *
- * <p>It acts on what the scheduler wrote or read of each claim ({@link #claim}): a claim's phase is
- * Allocated here only once that status is on the API server, the grant's commit point, so a pod is
- * never released before its claim is Allocated. It runs on the leader only.
+ * <p>A pod is released only on a claim status the API server returned (what the scheduler wrote or
+ * read, or a fresh read when that is more than {@link #FRESH_NANOS} old) saying Allocated, with the
+ * claim not being deleted, and not closed by the scheduler (which closes a claim before it decides
+ * that it is finished): so never before the claim is Allocated (promise 4), and never after the
+ * scheduler started to give its budget back. A write that fails is tried again with a backoff, and
+ * every pod is looked at again every {@link #SWEEP_SECONDS} s. It runs on the leader only.
  */
 final class GateController implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GateController.class);
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-  /** What is known of the claim a pod names. */
+  /** A view older than this is read again from the API server before a pod is released on it. */
+  static final long FRESH_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+  static final long SWEEP_SECONDS = 30;
+
+  /**
+   * What is known of the claim a pod names.
+   *
+   * @param seenNanos when the API server returned this version
+   */
   record View(
       String uid,
       long resourceVersion,
       ClaimPhase phase,
       String reason,
       String message,
-      boolean deleting) {
-    boolean releases() {
+      boolean deleting,
+      long seenNanos) {
+    boolean allocated() {
       return phase == ClaimPhase.Allocated && !deleting;
     }
 
@@ -68,8 +86,19 @@ final class GateController implements AutoCloseable {
   private final boolean deleteDenied;
   private final boolean sendEvents;
   private final ExecutorService pool;
+  private final ScheduledExecutorService timer;
   private final ConcurrentHashMap<String, View> views = new ConcurrentHashMap<>();
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+
+  /** UIDs of claims the scheduler closed: none of their pods is released any more. */
+  private final Set<String> closed = ConcurrentHashMap.newKeySet();
+
+  /** Releases under way, per claim key (absent: none). */
+  private final ConcurrentHashMap<String, Integer> releasing = new ConcurrentHashMap<>();
+
+  /** Failed writes per pod UID, for the backoff of the next try. */
+  private final Map<String, Integer> failures = new ConcurrentHashMap<>();
+
   private volatile boolean ready;
   private volatile ReleaseListener releaseListener =
       new ReleaseListener() {
@@ -84,6 +113,7 @@ final class GateController implements AutoCloseable {
   final AtomicLong marked = new AtomicLong();
   final AtomicLong deleted = new AtomicLong();
   final AtomicLong finalizersRemoved = new AtomicLong();
+  final AtomicLong retries = new AtomicLong();
 
   GateController(KubernetesClient client, Workloads workloads, Events events, OperatorConfig cfg) {
     this.client = client;
@@ -99,6 +129,14 @@ final class GateController implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "dpf-gates-timer");
+              t.setDaemon(true);
+              return t;
+            });
+    timer.scheduleWithFixedDelay(this::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
     workloads.listen(this::pod);
   }
 
@@ -106,7 +144,7 @@ final class GateController implements AutoCloseable {
     this.releaseListener = l;
   }
 
-  /** The claim as the scheduler just wrote or read it: its pods are acted on. */
+  /** The claim as the API server returned it (written or read): its pods are acted on. */
   void claim(PrivacyClaim c) {
     String key = Api.key(c);
     View v = viewOf(c);
@@ -119,40 +157,76 @@ final class GateController implements AutoCloseable {
                         && old.resourceVersion() > now.resourceVersion()
                     ? old
                     : now);
-    if (merged == v && v.releases()) {
+    if (merged == v && v.allocated()) {
       releaseListener.allocated(key, System.nanoTime());
     }
+    if (v.finished()) {
+      closed.remove(v.uid()); // its phase says it now: nothing releases on it any more
+    }
     if (ready && merged == v) {
-      for (Pod p : workloads.pods(c.getMetadata().getNamespace(), c.getMetadata().getName())) {
-        act(p);
-      }
+      actOnPodsOf(c.getMetadata().getNamespace(), c.getMetadata().getName());
     }
   }
 
   /** The claim is gone (its finalizer removed): its finished pods may go too. */
   void claimGone(PrivacyClaim c) {
-    String key = Api.key(c);
-    views.computeIfPresent(
-        key, (k, v) -> Objects.equals(v.uid(), c.getMetadata().getUid()) ? null : v);
+    String uid = c.getMetadata().getUid();
+    views.computeIfPresent(Api.key(c), (k, v) -> Objects.equals(v.uid(), uid) ? null : v);
+    closed.remove(uid);
     if (ready) {
-      for (Pod p : workloads.pods(c.getMetadata().getNamespace(), c.getMetadata().getName())) {
-        act(p);
-      }
+      actOnPodsOf(c.getMetadata().getNamespace(), c.getMetadata().getName());
+    }
+  }
+
+  /**
+   * The scheduler is about to finish the claim: from now on none of its pods is released.
+   *
+   * @return whether no release of its pods is under way (else the scheduler must wait for it: its
+   *     pod's next event comes once it landed)
+   */
+  boolean close(String key, String uid) {
+    closed.add(uid); // first; a release counts itself in first, then checks: one sees the other
+    return !releasing.containsKey(key);
+  }
+
+  /** The scheduler closed the claim but does not finish it after all. */
+  void reopen(String namespace, String name, String uid) {
+    if (closed.remove(uid) && ready) {
+      actOnPodsOf(namespace, name);
     }
   }
 
   /** Every claim has been handed over ({@link #claim}): act on every pod once. */
   void ready() {
     ready = true;
-    for (Pod p : workloads.allPods()) {
-      act(p);
-    }
+    sweep();
   }
 
   /** Leadership lost: forget everything until the next rebuild. */
   void standby() {
     ready = false;
     views.clear();
+    closed.clear();
+    failures.clear();
+  }
+
+  private void sweep() {
+    if (!ready) {
+      return;
+    }
+    try {
+      for (Pod p : workloads.allPods()) {
+        act(p);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("pod sweep: {}", e.getMessage());
+    }
+  }
+
+  private void actOnPodsOf(String namespace, String name) {
+    for (Pod p : workloads.pods(namespace, name)) {
+      act(p);
+    }
   }
 
   private static View viewOf(PrivacyClaim c) {
@@ -168,7 +242,8 @@ final class GateController implements AutoCloseable {
         c.getStatus() == null ? null : c.getStatus().getPhase(),
         c.getStatus() == null ? null : c.getStatus().getReason(),
         c.getStatus() == null ? null : c.getStatus().getMessage(),
-        c.getMetadata().getDeletionTimestamp() != null);
+        c.getMetadata().getDeletionTimestamp() != null,
+        System.nanoTime());
   }
 
   private void pod(Pod p) {
@@ -179,11 +254,10 @@ final class GateController implements AutoCloseable {
 
   /** Decides what a pod needs, and does it in the background (once at a time per pod). */
   private void act(Pod p) {
-    String key = Workloads.claimKey(p);
-    View v = views.get(key);
-    java.util.function.BooleanSupplier work = null;
+    View v = views.get(Workloads.claimKey(p));
+    BooleanSupplier work = null;
     if (p.getMetadata().getDeletionTimestamp() == null && Workloads.gated(p)) {
-      if (v != null && v.releases()) {
+      if (v != null && v.allocated() && !closed.contains(v.uid())) {
         work = () -> release(p);
       } else if (v != null && v.finished() && !reasonShown(p, v)) {
         work = () -> refuse(p, v);
@@ -194,7 +268,7 @@ final class GateController implements AutoCloseable {
     if (work == null || !inFlight.add(p.getMetadata().getUid())) {
       return; // nothing to do, or a write is in flight (it looks again when it is done)
     }
-    java.util.function.BooleanSupplier w = work;
+    BooleanSupplier w = work;
     pool.execute(
         () -> {
           boolean done = false;
@@ -205,20 +279,45 @@ final class GateController implements AutoCloseable {
           } finally {
             inFlight.remove(p.getMetadata().getUid());
           }
-          // an event that came while the write was in flight was skipped: look at the pod again
-          Pod latest = done && ready ? workloads.cached(p) : null;
-          if (latest != null
-              && !Objects.equals(
-                  latest.getMetadata().getResourceVersion(),
-                  p.getMetadata().getResourceVersion())) {
-            act(latest);
+          if (done) {
+            failures.remove(p.getMetadata().getUid());
+            // an event that came while the write was in flight was skipped: look again
+            Pod latest = ready ? workloads.cached(p) : null;
+            if (latest != null
+                && !Objects.equals(
+                    latest.getMetadata().getResourceVersion(),
+                    p.getMetadata().getResourceVersion())) {
+              act(latest);
+            }
+          } else {
+            retryLater(p);
           }
         });
   }
 
+  /** Tries a pod again after a failed write: 1 s, 2 s, 4 s, ... at most 30 s later. */
+  private void retryLater(Pod p) {
+    int n = failures.merge(p.getMetadata().getUid(), 1, Integer::sum);
+    if (failures.size() > 100_000) {
+      failures.clear();
+    }
+    long delay = Math.min(30_000L, 1_000L << Math.min(n - 1, 5));
+    retries.incrementAndGet();
+    timer.schedule(
+        () -> {
+          Pod latest = ready ? workloads.cached(p) : null;
+          if (latest != null) {
+            act(latest);
+          }
+        },
+        delay,
+        TimeUnit.MILLISECONDS);
+  }
+
   /**
    * The finalizer may go: the pod is over (finished, or deleted before it was bound to a node), and
-   * either it never ran or its claim's outcome is durable (finished, or the claim is gone).
+   * either it never ran or its claim's outcome is durable (finished, or the claim it was released
+   * for is gone).
    */
   private boolean mayForget(Pod p, View v) {
     boolean deleting = p.getMetadata().getDeletionTimestamp() != null;
@@ -227,11 +326,16 @@ final class GateController implements AutoCloseable {
     if (!over && !deleting) {
       return false;
     }
-    boolean settled = v == null || v.finished();
     if (!Workloads.ran(p) && over) {
       return true;
     }
-    return settled && (over || deleting);
+    String releasedFor =
+        p.getMetadata().getAnnotations() == null
+            ? null
+            : p.getMetadata().getAnnotations().get(DpfApi.ANNOTATION_CLAIM_UID);
+    boolean settled =
+        v == null || v.finished() || (releasedFor != null && !releasedFor.equals(v.uid()));
+    return settled;
   }
 
   private static boolean hasFinalizer(Pod p) {
@@ -254,65 +358,108 @@ final class GateController implements AutoCloseable {
           + v.reason()
           + "): "
           + v.message()
-          + "; this pod stays gated: fix the claim and create a new one";
+          + "; this pod stays gated: fix the claim, create it under a new name, and create a new"
+          + " pod or Job labelled with it";
     }
     return "claim "
         + claim
         + " is already "
         + v.phase()
-        + " and grants nothing more; this pod stays gated: point the label "
-        + DpfApi.LABEL_CLAIM
-        + " at a new claim";
+        + " and grants nothing more; this pod stays gated: create a new claim, and a new pod or"
+        + " Job labelled with it";
   }
 
   // ---------------------------------------------------------------------------------------------
-  // writes (on the pool)
+  // writes (on the pool); each returns whether it is settled (false: try again later)
 
-  /** Removes our gate and adds the pod finalizer, in one patch based on the pod's version. */
+  /**
+   * Removes our gate and adds the pod finalizer and the claim's UID, in one patch based on the
+   * pod's version. Counted in {@link #releasing} first, then checked against {@link #closed}.
+   */
   private boolean release(Pod seen) {
-    Pod p = seen;
-    for (int attempt = 0; attempt < 5; attempt++) {
-      if (!Workloads.gated(p) || p.getMetadata().getDeletionTimestamp() != null) {
-        return true;
-      }
-      View v = views.get(Workloads.claimKey(p));
-      if (v == null || !v.releases()) {
-        return true;
-      }
-      ArrayNode ops = guarded(p);
-      List<PodSchedulingGate> gates = p.getSpec().getSchedulingGates();
-      for (int i = 0; i < gates.size(); i++) {
-        if (DpfApi.GATE_BUDGET.equals(gates.get(i).getName())) {
-          ops.addObject().put("op", "remove").put("path", "/spec/schedulingGates/" + i);
-          break;
+    String key = Workloads.claimKey(seen);
+    releasing.merge(key, 1, Integer::sum);
+    try {
+      Pod p = seen;
+      for (int attempt = 0; attempt < 5; attempt++) {
+        if (!Workloads.gated(p) || p.getMetadata().getDeletionTimestamp() != null) {
+          return true;
+        }
+        View v = freshView(key, p);
+        if (v == null || !v.allocated() || closed.contains(v.uid())) {
+          return true;
+        }
+        ArrayNode ops = guarded(p);
+        List<PodSchedulingGate> gates = p.getSpec().getSchedulingGates();
+        for (int i = 0; i < gates.size(); i++) {
+          if (DpfApi.GATE_BUDGET.equals(gates.get(i).getName())) {
+            ops.addObject().put("op", "remove").put("path", "/spec/schedulingGates/" + i);
+            break;
+          }
+        }
+        addFinalizer(p, ops);
+        annotate(p, ops, DpfApi.ANNOTATION_CLAIM_UID, v.uid());
+        Pod r = patch(p, ops);
+        if (r != null) {
+          released.incrementAndGet();
+          releaseListener.released(r, System.nanoTime());
+          if (sendEvents) {
+            events.normal(
+                r,
+                DpfApi.Reasons.BUDGET_GRANTED,
+                "claim " + key + " is Allocated: the budget gate is removed");
+          }
+          return true;
+        }
+        p = fresh(p);
+        if (p == null) {
+          return true;
         }
       }
-      addFinalizer(p, ops);
-      Pod r = patch(p, ops);
-      if (r != null) {
-        released.incrementAndGet();
-        releaseListener.released(r, System.nanoTime());
-        if (sendEvents) {
-          events.normal(
-              r,
-              DpfApi.Reasons.BUDGET_GRANTED,
-              "claim " + Workloads.claimKey(r) + " is Allocated: the budget gate is removed");
-        }
-        return true;
-      }
-      p = fresh(p);
-      if (p == null) {
-        return true;
-      }
+      LOG.warn("pod {}: its gate could not be removed after 5 attempts", Api.key(seen));
+      return false;
+    } finally {
+      releasing.compute(key, (k, n) -> n == null || n <= 1 ? null : n - 1);
     }
-    LOG.warn("pod {}: its gate could not be removed after 5 attempts", Api.key(seen));
-    return false;
   }
 
-  /** Says on the pod why it stays gated; deletes it with {@code --denied-pods=delete}. */
+  /**
+   * The view of the pod's claim, read again from the API server if it is older than {@link
+   * #FRESH_NANOS}: a claim deleted by hand, or written by another leader, is not released on.
+   */
+  private View freshView(String key, Pod p) {
+    View v = views.get(key);
+    if (v == null || System.nanoTime() - v.seenNanos() < FRESH_NANOS) {
+      return v;
+    }
+    PrivacyClaim c =
+        client
+            .resources(PrivacyClaim.class)
+            .inNamespace(p.getMetadata().getNamespace())
+            .withName(p.getMetadata().getLabels().get(DpfApi.LABEL_CLAIM))
+            .get();
+    if (c == null) {
+      views.remove(key, v);
+      return null;
+    }
+    View now = viewOf(c);
+    views.merge(
+        key,
+        now,
+        (old, x) ->
+            Objects.equals(old.uid(), x.uid()) && old.resourceVersion() > x.resourceVersion()
+                ? old
+                : x);
+    return now;
+  }
+
+  /**
+   * Says on the pod why it stays gated; deletes the pod of a Denied claim with {@code
+   * --denied-pods=delete}.
+   */
   private boolean refuse(Pod seen, View v) {
     String why = why(seen, v);
-    if (deleteDenied) {
+    if (deleteDenied && v.phase() == ClaimPhase.Denied) {
       try {
         client
             .pods()
@@ -334,15 +481,7 @@ final class GateController implements AutoCloseable {
     Pod p = seen;
     for (int attempt = 0; attempt < 5 && p != null; attempt++) {
       ArrayNode ops = guarded(p);
-      if (p.getMetadata().getAnnotations() == null) {
-        ObjectNode a = NODES.objectNode().put(DpfApi.ANNOTATION_GATE_REASON, why);
-        ops.addObject().put("op", "add").put("path", "/metadata/annotations").set("value", a);
-      } else {
-        ops.addObject()
-            .put("op", "add")
-            .put("path", "/metadata/annotations/" + pointer(DpfApi.ANNOTATION_GATE_REASON))
-            .put("value", why);
-      }
+      annotate(p, ops, DpfApi.ANNOTATION_GATE_REASON, why);
       Pod r = patch(p, ops);
       if (r != null) {
         marked.incrementAndGet();
@@ -404,6 +543,18 @@ final class GateController implements AutoCloseable {
     }
   }
 
+  private static void annotate(Pod p, ArrayNode ops, String key, String value) {
+    if (p.getMetadata().getAnnotations() == null) {
+      ObjectNode a = NODES.objectNode().put(key, value);
+      ops.addObject().put("op", "add").put("path", "/metadata/annotations").set("value", a);
+    } else {
+      ops.addObject()
+          .put("op", "add")
+          .put("path", "/metadata/annotations/" + pointer(key))
+          .put("value", value);
+    }
+  }
+
   /** The patched pod; null if the pod changed since it was read (409 or a failed test: 422). */
   private Pod patch(Pod p, ArrayNode ops) {
     try {
@@ -413,10 +564,7 @@ final class GateController implements AutoCloseable {
           .withName(p.getMetadata().getName())
           .patch(PatchContext.of(PatchType.JSON), ops.toString());
     } catch (KubernetesClientException e) {
-      if (e.getCode() == 409 || e.getCode() == 422) {
-        return null;
-      }
-      if (e.getCode() == 404) {
+      if (e.getCode() == 409 || e.getCode() == 422 || e.getCode() == 404) {
         return null;
       }
       throw e;
@@ -440,5 +588,6 @@ final class GateController implements AutoCloseable {
   public void close() {
     ready = false;
     pool.shutdownNow();
+    timer.shutdownNow();
   }
 }

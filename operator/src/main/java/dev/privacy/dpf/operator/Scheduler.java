@@ -107,6 +107,8 @@ final class Scheduler {
    */
   private final java.util.Set<String> polled = new java.util.HashSet<>();
 
+  private long lastPollNanos;
+
   private SchedulingEngine engine;
   private final Map<String, BlockModel> blocks = new HashMap<>();
   private final Map<String, ClaimModel> claims = new HashMap<>();
@@ -353,9 +355,14 @@ final class Scheduler {
         }
       }
     }
-    if (!workloadsChanged.isEmpty() || (batch.isEmpty() && !polled.isEmpty())) {
+    long t = System.nanoTime();
+    boolean pollDue = !polled.isEmpty() && t - lastPollNanos >= cfg.resyncPeriod().toNanos();
+    if (pollDue) {
+      lastPollNanos = t;
+    }
+    if (!workloadsChanged.isEmpty() || pollDue) {
       for (ClaimModel m : new ArrayList<>(claims.values())) {
-        if (workloadsChanged.contains(m.key) || (batch.isEmpty() && polled.contains(m.uid))) {
+        if (workloadsChanged.contains(m.key) || (pollDue && polled.contains(m.uid))) {
           checkWorkload(m);
         }
       }
@@ -542,32 +549,67 @@ final class Scheduler {
       polled.remove(m.uid);
       return;
     }
-    Workloads.Verdict v =
-        workloads.verdict(m.obj.getMetadata().getNamespace(), m.obj.getMetadata().getName());
+    String ns = m.obj.getMetadata().getNamespace();
+    String name = m.obj.getMetadata().getName();
+    Workloads.Verdict v = workloads.verdict(ns, name, m.uid);
     if (v.polled()) {
       polled.add(m.uid);
     } else {
       polled.remove(m.uid);
     }
-    if (m.deleting()) {
-      if (v.ran()) {
-        finish(m, ClaimPhase.Consumed, m.demands, "deleted after its pods ran: spent for good");
-      } else if (!v.mayStart()) {
-        finish(m, ClaimPhase.Released, null, "deleted before any of its pods ran");
-      } else if (!m.waitingForPods) {
-        m.waitingForPods = true;
-        LOG.info("claim {} is being deleted; a released pod may still start: waiting", m.key);
-      }
-    } else if (v.finished()) {
-      if (v.ran()) {
-        finish(m, ClaimPhase.Consumed, m.demands, "its workload finished: " + v.summary());
-      } else {
-        finish(m, ClaimPhase.Released, null, "none of its pods ran: " + v.summary());
-      }
+    if (!m.deleting() && !v.finished()) {
+      return;
     }
-    if (m.state != ClaimModel.State.ALLOCATED) {
-      polled.remove(m.uid);
+    if (v.ran()) {
+      finish(m, ClaimPhase.Consumed, m.demands, consumedBecause(m, v));
+      return;
     }
+    if (v.mayStart()) {
+      waitForPods(m, v);
+      return;
+    }
+    // no pod ran and none can start, as the informers see it; before the budget goes back, no
+    // pod is released any more, and a fresh list of its pods must agree (informers lag)
+    if (!gates.close(m.key, m.uid)) {
+      return; // a release is under way: its pod's event brings the claim back here
+    }
+    Workloads.Verdict live = workloads.verdict(ns, api.podsOf(ns, name), m.uid);
+    if (live.ran()) {
+      finish(m, ClaimPhase.Consumed, m.demands, consumedBecause(m, live));
+    } else if (live.mayStart()) {
+      gates.reopen(ns, name, m.uid);
+      waitForPods(m, live);
+    } else {
+      finish(
+          m,
+          ClaimPhase.Released,
+          null,
+          m.deleting()
+              ? "deleted before any of its pods ran"
+              : "none of its pods ran: " + v.summary());
+    }
+  }
+
+  private static String consumedBecause(ClaimModel m, Workloads.Verdict v) {
+    return m.deleting()
+        ? "deleted after its pods ran: spent for good"
+        : "its workload finished: " + v.summary();
+  }
+
+  /** A released pod may still start: the claim waits for it, and says so (once). */
+  private void waitForPods(ClaimModel m, Workloads.Verdict v) {
+    if (m.waitingForPods) {
+      return;
+    }
+    m.waitingForPods = true;
+    m.message =
+        (m.deleting() ? "being deleted" : "its workload is over (" + v.summary() + ")")
+            + ", but pod(s) "
+            + v.mayStartPods()
+            + " were released and may still start: waiting for them to start (then the grant is"
+            + " Consumed) or to finish or be deleted without starting (then it is Released)";
+    m.statusDirty = true;
+    LOG.info("claim {}: {}", m.key, m.message);
   }
 
   /** A new claim: validated, its blocks selected, and entered into the engine. */
@@ -710,6 +752,7 @@ final class Scheduler {
 
   /** Allocated → Consumed or Released: the intent is written first, then the holds fold. */
   private void finish(ClaimModel m, ClaimPhase phase, List<Budget> spent, String message) {
+    gates.close(m.key, m.uid); // no pod of it is released any more
     List<Budget> s = spent == null ? m.demands.stream().map(Budget::zero).toList() : spent;
     engine.consume(m.uid, s);
     m.state = ClaimModel.State.FINISHING;

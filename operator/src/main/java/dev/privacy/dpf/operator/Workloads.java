@@ -37,8 +37,8 @@ final class Workloads implements AutoCloseable {
   private static final Set<String> DONE_CONDITIONS =
       Set.of("Complete", "Completed", "Succeeded", "Failed");
 
-  /** How long the answer of a look-up of a non-Job owner is reused. */
-  private static final long OWNER_TTL_NANOS = Duration.ofSeconds(10).toNanos();
+  /** A Job that could not be read: its claim waits (never a guess that it is over). */
+  private static final String UNKNOWN = "could not be read";
 
   /**
    * What the pods of one claim tell.
@@ -50,9 +50,16 @@ final class Workloads implements AutoCloseable {
    *     is gone), and every pod without a controller has finished
    * @param polled the answer rests on a look-up that no event announces (a non-Job owner)
    * @param summary what happened, in words, for the claim's message
+   * @param mayStartPods the names of the pods that may still start (at most a few)
    */
   record Verdict(
-      int pods, boolean ran, boolean mayStart, boolean finished, boolean polled, String summary) {}
+      int pods,
+      boolean ran,
+      boolean mayStart,
+      boolean finished,
+      boolean polled,
+      String summary,
+      List<String> mayStartPods) {}
 
   private final KubernetesClient client;
   private final Set<String> namespaces;
@@ -62,9 +69,17 @@ final class Workloads implements AutoCloseable {
   private final Map<String, long[]> ownerAnswers = new ConcurrentHashMap<>();
   private final Set<String> ownerWarned = ConcurrentHashMap.newKeySet();
 
-  Workloads(KubernetesClient client, Set<String> namespaces) {
+  /** How long the answer of a look-up of a non-Job owner is reused. */
+  private final long ownerTtlNanos;
+
+  /**
+   * @param ownerTtl how long the answer of a look-up of a non-Job owner is reused (the scheduler
+   *     asks again each resync period)
+   */
+  Workloads(KubernetesClient client, Set<String> namespaces, Duration ownerTtl) {
     this.client = client;
     this.namespaces = namespaces;
+    this.ownerTtlNanos = ownerTtl.toNanos();
   }
 
   /** {@code l} hears of every change of a bound pod, and of each pod of a Job that changed. */
@@ -202,31 +217,74 @@ final class Workloads implements AutoCloseable {
   }
 
   /**
-   * The Job, from the cache; one the cache does not hold yet (a pod's event can come before its
-   * Job's) is read from the API server, so that "gone" is never a guess.
+   * How the Job that owns pods ended: "completed", "failed", "is gone", or null while it runs;
+   * {@link #UNKNOWN} if it cannot be read. A Job the cache does not hold, or holds under another
+   * UID (a pod's event can come before its Job's; {@code kubectl replace --force} re-creates it),
+   * is read from the API server, so that "gone" is never a guess.
    */
-  private Job job(String namespace, String name) {
+  private String jobEnd(String namespace, OwnerReference o) {
+    Job j = null;
     for (SharedIndexInformer<Job> i : jobInformers) {
-      Job j = i.getIndexer().getByKey(namespace + "/" + name);
+      j = i.getIndexer().getByKey(namespace + "/" + o.getName());
       if (j != null) {
-        return j;
+        break;
       }
     }
-    return client.batch().v1().jobs().inNamespace(namespace).withName(name).get();
+    if (j == null || !Objects.equals(j.getMetadata().getUid(), o.getUid())) {
+      try {
+        j = client.batch().v1().jobs().inNamespace(namespace).withName(o.getName()).get();
+      } catch (KubernetesClientException e) {
+        if (ownerWarned.add("Job/" + o.getUid())) {
+          LOG.warn(
+              "cannot read Job {}/{} ({}): its claim waits; the operator needs get on jobs",
+              namespace,
+              o.getName(),
+              e.getMessage());
+        }
+        return UNKNOWN;
+      }
+    }
+    if (j == null || !Objects.equals(j.getMetadata().getUid(), o.getUid())) {
+      return "is gone";
+    }
+    return jobEnd(j);
   }
 
-  /** What the pods of claim {@code namespace/name} tell (see {@link Verdict}). */
-  Verdict verdict(String namespace, String name) {
-    List<Pod> pods = pods(namespace, name);
+  /**
+   * What the pods of claim {@code namespace/name} (UID {@code uid}) tell, from the informers (see
+   * {@link Verdict}).
+   */
+  Verdict verdict(String namespace, String name, String uid) {
+    return verdict(namespace, pods(namespace, name), uid);
+  }
+
+  /**
+   * What {@code all} (the pods labelled with a claim, from the informers or a fresh list) tell of
+   * the claim with UID {@code uid}. A pod released for another incarnation of the claim (another
+   * UID under the same name) is not its pod.
+   */
+  Verdict verdict(String namespace, List<Pod> all, String uid) {
+    List<Pod> pods = new ArrayList<>();
+    for (Pod p : all) {
+      String releasedFor =
+          p.getMetadata().getAnnotations() == null
+              ? null
+              : p.getMetadata().getAnnotations().get(DpfApi.ANNOTATION_CLAIM_UID);
+      if (releasedFor == null || releasedFor.equals(uid)) {
+        pods.add(p);
+      }
+    }
     boolean ran = false;
-    boolean mayStart = false;
+    List<String> mayStart = new ArrayList<>();
     int bare = 0;
     int bareDone = 0;
     Map<String, List<Pod>> byOwner = new LinkedHashMap<>();
     Map<String, OwnerReference> owners = new LinkedHashMap<>();
     for (Pod p : pods) {
       ran |= ran(p);
-      mayStart |= mayStart(p);
+      if (mayStart(p) && mayStart.size() < 5) {
+        mayStart.add(p.getMetadata().getName());
+      }
       OwnerReference o = controller(p);
       if (o == null) {
         bare++;
@@ -237,7 +295,7 @@ final class Workloads implements AutoCloseable {
       }
     }
     if (pods.isEmpty()) {
-      return new Verdict(0, false, false, false, false, "no pod is bound to it");
+      return new Verdict(0, false, false, false, false, "no pod is bound to it", List.of());
     }
     boolean finished = bare == bareDone;
     boolean polled = false;
@@ -249,12 +307,8 @@ final class Workloads implements AutoCloseable {
       OwnerReference o = e.getValue();
       String what = o.getKind() + " " + namespace + "/" + o.getName();
       if ("Job".equals(o.getKind()) && o.getApiVersion().startsWith("batch/")) {
-        Job j = job(namespace, o.getName());
-        String end =
-            j == null || !Objects.equals(j.getMetadata().getUid(), o.getUid())
-                ? "is gone"
-                : jobEnd(j);
-        finished &= end != null;
+        String end = jobEnd(namespace, o);
+        finished &= end != null && !UNKNOWN.equals(end);
         said.add(what + (end == null ? " is running" : " " + end));
       } else {
         polled = true;
@@ -264,7 +318,14 @@ final class Workloads implements AutoCloseable {
         said.add(what + (done ? " finished" : " has not reported that it finished"));
       }
     }
-    return new Verdict(pods.size(), ran, mayStart, finished, polled, String.join("; ", said));
+    return new Verdict(
+        pods.size(),
+        ran,
+        !mayStart.isEmpty(),
+        finished,
+        polled,
+        String.join("; ", said),
+        List.copyOf(mayStart));
   }
 
   /** "completed" or "failed" once a Job says so, else null. */
@@ -292,7 +353,7 @@ final class Workloads implements AutoCloseable {
   private boolean otherOwnerDone(String namespace, OwnerReference o) {
     long now = System.nanoTime();
     long[] cached = ownerAnswers.get(o.getUid());
-    if (cached != null && now - cached[1] < OWNER_TTL_NANOS) {
+    if (cached != null && now - cached[1] < ownerTtlNanos) {
       return cached[0] == 1;
     }
     boolean done;

@@ -249,6 +249,15 @@ class GatingTest {
     jobEnds(never, "Failed"); // e.g. its deadline passed before its pod was scheduled
     assertThat(k.awaitPhase("ml", "ran", ClaimPhase.Consumed).getStatus().getMessage())
         .contains("Job ml/ran failed");
+    // its released pod is still there and could start: the claim waits, and says why
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(k.claim("ml", "never").getStatus().getMessage())
+                    .contains("pod(s) [never-a] were released and may still start"));
+    assertThat(k.phase("ml", "never")).isEqualTo(ClaimPhase.Allocated);
+    k.client.pods().inNamespace("ml").withName("never-a").delete(); // the Job controller's doing
     assertThat(k.awaitPhase("ml", "never", ClaimPhase.Released).getStatus().getMessage())
         .contains("none of its pods ran");
     awaitConsumed(0.3);
@@ -312,6 +321,222 @@ class GatingTest {
     await().atMost(Duration.ofSeconds(15)).until(() -> k.claim("ml", "gone") == null);
     awaitConsumed(0.5);
     await().atMost(Duration.ofSeconds(10)).until(() -> get("gone-a") == null);
+  }
+
+  /**
+   * Review A: a Job deleted while its released pod waits for a node does not release the budget.
+   */
+  @Test
+  void aJobGoneWhileItsReleasedPodHasNotStartedKeepsTheGrantUntilThePodRuns() {
+    k.start(TestCluster.config().withPolicy("fcfs"));
+    basicBlock("day-1", 1.0);
+    Job job = job("orphan");
+    pod("orphan-a", "orphan", job);
+    eps("orphan", 0.4);
+    k.awaitPhase("ml", "orphan", ClaimPhase.Allocated);
+    awaitReleased("orphan-a");
+    k.client.batch().v1().jobs().inNamespace("ml").withName("orphan").delete(); // orphaned pod
+    holds(() -> assertThat(k.phase("ml", "orphan")).isEqualTo(ClaimPhase.Allocated));
+    kubelet("orphan-a", "Running", true); // it starts after all: the grant is spent
+    PrivacyClaim c = k.awaitPhase("ml", "orphan", ClaimPhase.Consumed);
+    assertThat(c.getStatus().getMessage()).contains("Job ml/orphan is gone");
+    awaitConsumed(0.4);
+  }
+
+  /** Review B: a failed release is tried again. */
+  @Test
+  void aReleaseThatFailsOnceIsTriedAgain() {
+    java.util.concurrent.atomic.AtomicInteger failed =
+        new java.util.concurrent.atomic.AtomicInteger();
+    k.server
+        .dispatcher()
+        .intercept(
+            req ->
+                "PATCH".equals(req.getMethod())
+                        && req.getPath().startsWith("/api/v1/namespaces/ml/pods/retry-a")
+                        && failed.getAndIncrement() == 0
+                    ? new io.fabric8.mockwebserver.http.MockResponse()
+                        .setResponseCode(503)
+                        .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"code\":503}")
+                    : null);
+    DpfOperator op = k.start(TestCluster.config().withPolicy("fcfs"));
+    basicBlock("day-1", 1.0);
+    pod("retry-a", "retry", null);
+    eps("retry", 0.1);
+    k.awaitPhase("ml", "retry", ClaimPhase.Allocated);
+    awaitReleased("retry-a");
+    assertThat(failed.get()).isGreaterThan(1);
+    assertThat(op.scheduler().gates().retries.get()).isPositive();
+  }
+
+  /** Review C: a non-Job owner that reports completion ends the claim even on a busy operator. */
+  @Test
+  void anOwnerThatReportsCompletionEndsTheClaimWhileOtherPodsKeepChanging() throws Exception {
+    k.start(TestCluster.config().withPolicy("fcfs"));
+    basicBlock("day-1", 1.0);
+    var rs =
+        k.client
+            .resource(
+                new io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder()
+                    .withNewMetadata()
+                    .withName("trainer-rs")
+                    .withNamespace("ml")
+                    .endMetadata()
+                    .withNewSpec()
+                    .withReplicas(1)
+                    .endSpec()
+                    .build())
+            .create();
+    Pod p =
+        new PodBuilder(pod("rs-a", "rs", null))
+            .editMetadata()
+            .addNewOwnerReference()
+            .withApiVersion("apps/v1")
+            .withKind("ReplicaSet")
+            .withName("trainer-rs")
+            .withUid(rs.getMetadata().getUid())
+            .withController(true)
+            .endOwnerReference()
+            .endMetadata()
+            .build();
+    k.client.resource(p).update();
+    pod("busy-a", "busy", null); // another claim's pod, changing all the time
+    eps("rs", 0.2);
+    k.awaitPhase("ml", "rs", ClaimPhase.Allocated);
+    awaitReleased("rs-a");
+    kubelet("rs-a", "Succeeded", true);
+    holds(() -> assertThat(k.phase("ml", "rs")).isEqualTo(ClaimPhase.Allocated)); // not said yet
+    k.client
+        .apps()
+        .replicaSets()
+        .inNamespace("ml")
+        .withName("trainer-rs")
+        .edit(
+            r -> {
+              r.setStatus(
+                  new io.fabric8.kubernetes.api.model.apps.ReplicaSetStatusBuilder()
+                      .withReplicas(0)
+                      .addNewCondition()
+                      .withType("Complete")
+                      .withStatus("True")
+                      .endCondition()
+                      .build());
+              return r;
+            });
+    java.util.concurrent.atomic.AtomicBoolean busy =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread churn =
+        new Thread(
+            () -> {
+              for (int i = 0; busy.get(); i++) {
+                int n = i;
+                k.client
+                    .pods()
+                    .inNamespace("ml")
+                    .withName("busy-a")
+                    .edit(
+                        x -> {
+                          x.getMetadata().getLabels().put("tick", Integer.toString(n));
+                          return x;
+                        });
+                try {
+                  Thread.sleep(100);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            });
+    churn.start();
+    try {
+      PrivacyClaim c = k.awaitPhase("ml", "rs", ClaimPhase.Consumed);
+      assertThat(c.getStatus().getMessage()).contains("ReplicaSet ml/trainer-rs finished");
+    } finally {
+      busy.set(false);
+      churn.join();
+    }
+  }
+
+  /** Review D: a claim re-created under the same name is not judged by the old one's pods. */
+  @Test
+  void aClaimReCreatedUnderTheSameNameIsNotJudgedByTheOldOnesPods() {
+    k.start(TestCluster.config().withPolicy("fcfs"));
+    basicBlock("day-1", 1.0);
+    pod("re-a", "re", null);
+    eps("re", 0.5);
+    String firstUid = k.awaitPhase("ml", "re", ClaimPhase.Allocated).getMetadata().getUid();
+    awaitReleased("re-a");
+    kubelet("re-a", "Succeeded", true);
+    k.awaitPhase("ml", "re", ClaimPhase.Consumed);
+    k.client.resource(k.claim("ml", "re")).delete();
+    await().atMost(Duration.ofSeconds(10)).until(() -> k.claim("ml", "re") == null);
+    // the same name again; its own pod never runs and goes
+    pod("re-b", "re", null);
+    eps("re", 0.2);
+    k.awaitPhase("ml", "re", ClaimPhase.Allocated);
+    awaitReleased("re-b");
+    k.client.pods().inNamespace("ml").withName("re-b").delete();
+    k.client.resource(k.claim("ml", "re")).delete();
+    await().atMost(Duration.ofSeconds(10)).until(() -> k.claim("ml", "re") == null);
+    awaitConsumed(0.5); // the first claim's 0.5 only: the second one gave its 0.2 back
+    assertThat(get("re-a").getMetadata().getAnnotations())
+        .containsEntry(DpfApi.ANNOTATION_CLAIM_UID, firstUid);
+  }
+
+  /** Review F: a Job that cannot be read makes its claim wait, without rebuilding the state. */
+  @Test
+  void aJobThatCannotBeReadMakesItsClaimWaitAndTheRestGoesOn() {
+    k.server
+        .dispatcher()
+        .intercept(
+            req ->
+                "GET".equals(req.getMethod())
+                        && req.getPath().startsWith("/apis/batch/v1/namespaces/ml/jobs/ghost")
+                    ? new io.fabric8.mockwebserver.http.MockResponse()
+                        .setResponseCode(403)
+                        .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"code\":403}")
+                    : null);
+    DpfOperator op = k.start(TestCluster.config().withPolicy("fcfs"));
+    basicBlock("day-1", 1.0);
+    Pod ghost =
+        new PodBuilder(pod("ghost-a", "ghost", null))
+            .editMetadata()
+            .addNewOwnerReference()
+            .withApiVersion("batch/v1")
+            .withKind("Job")
+            .withName("ghost")
+            .withUid("0000-not-in-the-cache")
+            .withController(true)
+            .endOwnerReference()
+            .endMetadata()
+            .build();
+    k.client.resource(ghost).update();
+    eps("ghost", 0.2);
+    k.awaitPhase("ml", "ghost", ClaimPhase.Allocated);
+    long resyncs = op.scheduler().resyncs.get();
+    eps("other", 0.3);
+    k.awaitPhase("ml", "other", ClaimPhase.Allocated);
+    holds(
+        () -> {
+          assertThat(k.phase("ml", "ghost")).isEqualTo(ClaimPhase.Allocated);
+          assertThat(op.scheduler().resyncs.get()).isEqualTo(resyncs);
+        });
+  }
+
+  /** A claim deleted with its finalizer removed by hand: its old view releases nothing. */
+  @Test
+  void aClaimRemovedByHandReleasesNoPodOfItsName() {
+    k.start(TestCluster.config().withPolicy("fcfs"));
+    basicBlock("day-1", 1.0);
+    eps("hand", 0.1);
+    k.awaitPhase("ml", "hand", ClaimPhase.Allocated);
+    PrivacyClaim c = k.claim("ml", "hand");
+    c.getMetadata().setFinalizers(List.of());
+    k.client.resource(c).update();
+    k.client.resource(k.claim("ml", "hand")).delete();
+    await().atMost(Duration.ofSeconds(10)).until(() -> k.claim("ml", "hand") == null);
+    holds(() -> {}); // the operator's view of the claim grows old
+    pod("hand-a", "hand", null);
+    holds(() -> assertThat(gates(get("hand-a"))).contains(DpfApi.GATE_BUDGET));
   }
 
   @Test

@@ -159,6 +159,25 @@ public record CertificateAuthority(X509Certificate certificate, KeyPair keyPair)
     return new CertificateAuthority(cert, new KeyPair(cert.getPublicKey(), privateKey(keyPem)));
   }
 
+  /** Whether {@code key} is the private key of {@code cert} (a signature made with it verifies). */
+  public static boolean matches(PrivateKey key, X509Certificate cert) {
+    String alg =
+        "EC".equals(key.getAlgorithm()) ? "SHA256withECDSA" : "SHA256with" + key.getAlgorithm();
+    try {
+      byte[] probe = "dpf-operator".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      java.security.Signature s = java.security.Signature.getInstance(alg);
+      s.initSign(key);
+      s.update(probe);
+      byte[] sig = s.sign();
+      java.security.Signature v = java.security.Signature.getInstance(alg);
+      v.initVerify(cert.getPublicKey());
+      v.update(probe);
+      return v.verify(sig);
+    } catch (java.security.GeneralSecurityException e) {
+      return false;
+    }
+  }
+
   /** Certificates in PEM. */
   public static String pem(X509Certificate... certs) {
     StringWriter out = new StringWriter();

@@ -69,6 +69,11 @@ public final class MountedCertificates implements AutoCloseable {
           "--webhook-cert-dir=" + dir + ": tls.crt or tls.key cannot be read: " + e.getMessage(),
           e);
     }
+    if (!CertificateAuthority.matches(issued.key(), issued.chain().get(0))) {
+      // caught between the writes of the two files: keep serving the pair loaded before
+      throw new IllegalStateException(
+          "--webhook-cert-dir=" + dir + ": tls.key does not belong to tls.crt (yet)");
+    }
     keys.set(issued);
     loaded = crt + key;
     LOG.info(

@@ -119,7 +119,9 @@ public final class OwnCertificates implements AutoCloseable {
       @Override
       public void eventReceived(Action action, T resource) {
         if (action == Action.ADDED || action == Action.MODIFIED) {
-          timer.execute(OwnCertificates.this::injectQuietly);
+          // read the Secret again first: the bundle written is always the CA it holds now, so
+          // replicas never overwrite each other's bundle with an older CA
+          timer.execute(OwnCertificates.this::ensureQuietly);
         }
       }
 
@@ -135,14 +137,6 @@ public final class OwnCertificates implements AutoCloseable {
       ensure();
     } catch (RuntimeException e) {
       LOG.warn("webhook certificates not checked: {}", e.getMessage());
-    }
-  }
-
-  private void injectQuietly() {
-    try {
-      inject();
-    } catch (RuntimeException e) {
-      LOG.warn("caBundle not written: {}", e.getMessage());
     }
   }
 

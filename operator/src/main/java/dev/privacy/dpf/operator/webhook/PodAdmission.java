@@ -41,6 +41,9 @@ public final class PodAdmission {
 
     /** The claim, or null if there is none. */
     ClaimState claim(String namespace, String name);
+
+    /** The node's labels; empty if it has none or does not exist. */
+    Map<String, String> nodeLabels(String name);
   }
 
   /**
@@ -195,8 +198,8 @@ public final class PodAdmission {
           + (now == null ? "removed" : "\"" + now + "\"")
           + "): create a new pod for another claim";
     }
-    if (hasGate(old) && !hasGate(pod)) {
-      ClaimState c = was == null ? null : cluster.claim(namespace, was);
+    if (was != null && hasGate(old) && !hasGate(pod)) {
+      ClaimState c = cluster.claim(namespace, was);
       if (c == null || c.phase() != ClaimPhase.Allocated || c.deleting()) {
         return "the scheduling gate "
             + DpfApi.GATE_BUDGET
@@ -214,6 +217,11 @@ public final class PodAdmission {
       }
     }
     return null;
+  }
+
+  private boolean isProtected(String node, String key, String value) {
+    Map<String, String> labels = cluster.nodeLabels(node);
+    return labels.containsKey(key) && (value == null || value.equals(labels.get(key)));
   }
 
   private boolean enforced(String namespace) {
@@ -289,6 +297,10 @@ public final class PodAdmission {
     if (sel != null && sel.containsKey(key) && (value == null || value.equals(sel.get(key)))) {
       return "targets the protected nodes (nodeSelector " + key + "=" + sel.get(key) + ")";
     }
+    String node = pod.getSpec().getNodeName();
+    if (node != null && !node.isEmpty() && isProtected(node, key, value)) {
+      return "is placed on the protected node " + node + " (spec.nodeName)";
+    }
     if (pod.getSpec().getAffinity() == null
         || pod.getSpec().getAffinity().getNodeAffinity() == null
         || pod.getSpec()
@@ -305,6 +317,20 @@ public final class PodAdmission {
             .getRequiredDuringSchedulingIgnoredDuringExecution()
             .getNodeSelectorTerms();
     for (NodeSelectorTerm t : terms == null ? List.<NodeSelectorTerm>of() : terms) {
+      for (NodeSelectorRequirement f :
+          t.getMatchFields() == null ? List.<NodeSelectorRequirement>of() : t.getMatchFields()) {
+        if ("metadata.name".equals(f.getKey())
+            && "In".equals(f.getOperator())
+            && f.getValues() != null) {
+          for (String n : f.getValues()) {
+            if (isProtected(n, key, value)) {
+              return "targets the protected node "
+                  + n
+                  + " (required node affinity field metadata.name)";
+            }
+          }
+        }
+      }
       for (NodeSelectorRequirement r :
           t.getMatchExpressions() == null
               ? List.<NodeSelectorRequirement>of()

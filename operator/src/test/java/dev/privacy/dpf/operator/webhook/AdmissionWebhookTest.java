@@ -36,6 +36,9 @@ class AdmissionWebhookTest {
 
   final Map<String, PodAdmission.ClaimState> claims = new HashMap<>();
 
+  final Map<String, Map<String, String>> nodes =
+      Map.of("gpu-7", Map.of("dpf.privacy.dev/protected", "true"), "cpu-1", Map.of());
+
   CertificateAuthority ca;
   WebhookServer server;
   HttpClient client;
@@ -56,6 +59,11 @@ class AdmissionWebhookTest {
               @Override
               public PodAdmission.ClaimState claim(String namespace, String name) {
                 return claims.get(namespace + "/" + name);
+              }
+
+              @Override
+              public Map<String, String> nodeLabels(String name) {
+                return nodes.getOrDefault(name, Map.of());
               }
             },
             new PodAdmission.Settings(
@@ -330,6 +338,26 @@ class AdmissionWebhookTest {
                 null,
                 null,
                 "\"nodeSelector\":{\"dpf.privacy.dev/protected\":\"false\"}")));
+    // placed on a protected node directly, or by the node's name in a required affinity
+    assertThat(
+            refused(
+                WebhookServer.VALIDATE_PODS,
+                review(pod("ml-team", "{}", null, null, "\"nodeName\":\"gpu-7\"")),
+                403))
+        .startsWith("pod train-<generated> is placed on the protected node gpu-7 (spec.nodeName)");
+    allowed(
+        WebhookServer.VALIDATE_PODS,
+        review(pod("ml-team", "{}", null, null, "\"nodeName\":\"cpu-1\"")));
+    String byField =
+        "\"affinity\":{\"nodeAffinity\":{\"requiredDuringSchedulingIgnoredDuringExecution\":"
+            + "{\"nodeSelectorTerms\":[{\"matchFields\":[{\"key\":\"metadata.name\","
+            + "\"operator\":\"In\",\"values\":[\"cpu-1\",\"gpu-7\"]}]}]}}}";
+    assertThat(
+            refused(
+                WebhookServer.VALIDATE_PODS,
+                review(pod("ml-team", "{}", null, null, byField)),
+                403))
+        .contains("targets the protected node gpu-7 (required node affinity field metadata.name)");
     // with a claim, the same pod passes: it waits at the gate for its budget
     allowed(
         WebhookServer.VALIDATE_PODS,
@@ -428,6 +456,11 @@ class AdmissionWebhookTest {
     allowed(WebhookServer.VALIDATE_PODS, podReview("UPDATE", "ml-team", released, gated));
     // other updates (labels, the finalizer) pass
     allowed(WebhookServer.VALIDATE_PODS, podReview("UPDATE", "ml-team", gated, gated));
+    // a gate on a pod that names no claim binds nothing: its removal passes
+    String unlabelled = pod("{\"app\":\"x\"}", GATE);
+    allowed(
+        WebhookServer.VALIDATE_PODS,
+        podReview("UPDATE", "ml-team", pod("{\"app\":\"x\"}", "[]"), unlabelled));
   }
 
   // -------------------------------------------------------------------------------------------

@@ -188,6 +188,44 @@ class CertificatesTest {
   }
 
   @Test
+  void replicasAgreeOnANewCaWithoutFightingOverTheCaBundle() throws Exception {
+    createConfigurations();
+    createValidating();
+    ReloadingKeyManager one = new ReloadingKeyManager();
+    ReloadingKeyManager two = new ReloadingKeyManager();
+    OwnCertificates first = own(one);
+    OwnCertificates second = own(two);
+    // the documented way to change the CA: delete the Secret; the next round makes a new one
+    client.secrets().inNamespace("dpf-system").withName("dpf-operator-webhook-tls").delete();
+    first.ensure();
+    Secret s = secret();
+    CertificateAuthority ca =
+        CertificateAuthority.read(
+            decode(s.getData().get("ca.crt")), decode(s.getData().get("ca.key")));
+    String bundle =
+        Base64.getEncoder().encodeToString(ca.pem().getBytes(StandardCharsets.US_ASCII));
+    // the other replica's watch sees the new bundle, reads the Secret, and serves the new chain
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> two.current().chain().get(0).verify(ca.certificate().getPublicKey()));
+    // and the bundles stay put: nobody writes an older CA back
+    String rv = mutating().getMetadata().getResourceVersion();
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(6))
+        .untilAsserted(
+            () -> {
+              assertThat(mutating().getMetadata().getResourceVersion()).isEqualTo(rv);
+              assertThat(mutating().getWebhooks().get(0).getClientConfig().getCaBundle())
+                  .isEqualTo(bundle);
+              assertThat(validating().getWebhooks())
+                  .allSatisfy(w -> assertThat(w.getClientConfig().getCaBundle()).isEqualTo(bundle));
+            });
+    assertThat(second.caPem()).isEqualTo(ca.pem());
+    assertThat(one.current().chain().get(0)).isEqualTo(two.current().chain().get(0));
+  }
+
+  @Test
   void aServingCertificateAboutToExpireIsRenewedFromTheSameCa() throws Exception {
     CertificateAuthority ca =
         CertificateAuthority.generate("dpf-operator-webhook-ca", Duration.ofDays(3650));
@@ -264,7 +302,16 @@ class CertificatesTest {
     open.add(server);
     assertThat(presented(server.port())).isEqualTo(first.chain().get(0));
     CertificateAuthority.Issued second = ca.issue(HOSTS, Duration.ofDays(30));
+    // caught halfway through the renewal: the new key with the old certificate is not served
     Files.writeString(dir.resolve("tls.key"), second.keyPem());
+    await()
+        .during(Duration.ofMillis(2_500)) // two reload rounds see the mismatched pair
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> {
+              assertThat(presented(server.port())).isEqualTo(first.chain().get(0));
+              assertThat(keys.current().key()).isEqualTo(first.key());
+            });
     Files.writeString(dir.resolve("tls.crt"), second.chainPem());
     await()
         .atMost(Duration.ofSeconds(10))
