@@ -171,7 +171,11 @@ final class Workloads implements AutoCloseable {
     long end = System.nanoTime() + max.toNanos();
     while (!synced()) {
       if (System.nanoTime() > end) {
-        throw new IllegalStateException("the pod and Job informers did not sync within " + max);
+        throw new IllegalStateException(
+            "the pod and Job informers did not list their objects within "
+                + max
+                + ": the operator needs list and watch on pods and on batch/v1 jobs"
+                + " (docs/operations.md)");
       }
       Thread.sleep(20);
     }
