@@ -133,6 +133,16 @@ public record OperatorConfig(
     FLAGS.put(name, new String[] {def, help});
   }
 
+  /**
+   * Every flag with its default, in the order of {@code --help}: what a deployment (the Helm chart
+   * and its tests) must set.
+   */
+  public static Map<String, String> flagDefaults() {
+    Map<String, String> d = new LinkedHashMap<>();
+    FLAGS.forEach((k, v) -> d.put(k, v[0]));
+    return java.util.Collections.unmodifiableMap(d);
+  }
+
   public OperatorConfig {
     if (!Set.of("dpf-n", "dpf-t", "fcfs").contains(policy)) {
       throw new IllegalArgumentException(

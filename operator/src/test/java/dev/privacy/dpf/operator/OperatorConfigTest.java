@@ -34,6 +34,22 @@ class OperatorConfigTest {
   }
 
   @Test
+  void flagDefaultsListEveryFlagWithTheDefaultItParsesTo() {
+    Map<String, String> d = OperatorConfig.flagDefaults();
+    assertThat(d.keySet()).containsExactlyElementsOf(OperatorConfig.FLAGS.keySet());
+    assertThat(d.keySet())
+        .containsExactlyInAnyOrderElementsOf(OperatorConfig.defaults().flags().keySet());
+    assertThat(d).containsEntry("policy", "dpf-n").containsEntry("denied-pods", "keep");
+    String[] args =
+        d.entrySet().stream()
+            .map(e -> "--" + e.getKey() + "=" + e.getValue())
+            .toArray(String[]::new);
+    // given as flags, the defaults give the default configuration
+    assertThat(OperatorConfig.parse(args, Map.of()).flags())
+        .isEqualTo(OperatorConfig.defaults().flags());
+  }
+
+  @Test
   void flagsWinOverTheEnvironment() {
     OperatorConfig c =
         OperatorConfig.parse(
