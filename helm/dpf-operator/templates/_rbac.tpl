@@ -38,6 +38,9 @@ The operator's permissions, exactly those of operator/src/main/resources/dpf-ope
   {{- with .Values.operator.namespaces }}
   resourceNames: {{ toJson . }}
   {{- end }}
+- apiGroups: [""]
+  resources: [nodes]
+  verbs: [get]
 {{- end }}
 {{- if include "dpf-operator.ownCa" . }}
 - apiGroups: [admissionregistration.k8s.io]

@@ -358,8 +358,13 @@ class RbacTest {
         "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"q\",\"labels\":"
             + "{\"dpf.privacy.dev/claim\":\"wait\"}},\"spec\":{\"schedulingGates\":[{\"name\":"
             + "\"dpf.privacy.dev/budget\"}],\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}";
+    String placed =
+        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"r\"},\"spec\":"
+            + "{\"nodeName\":\"node-1\",\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}";
     assertThat(allowed(https, op, WebhookWiringTest.review(ns, gpuPod))).isFalse();
     assertThat(allowed(https, op, WebhookWiringTest.review(ns, claimed))).isTrue();
+    // a pod placed on a node by name: the webhook reads the node's labels
+    assertThat(allowed(https, op, WebhookWiringTest.review(ns, placed))).isTrue();
   }
 
   private static boolean allowed(HttpClient https, DpfOperator op, String review) throws Exception {

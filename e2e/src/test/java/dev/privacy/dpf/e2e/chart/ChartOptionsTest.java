@@ -63,6 +63,7 @@ class ChartOptionsTest {
         .flatExtracting(x -> Chart.<List<String>>at(x, "resources"))
         .containsExactlyInAnyOrder(
             "namespaces",
+            "nodes",
             "mutatingwebhookconfigurations",
             "validatingwebhookconfigurations",
             "selfsubjectrulesreviews");

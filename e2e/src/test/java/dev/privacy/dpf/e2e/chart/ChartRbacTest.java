@@ -87,6 +87,7 @@ class ChartRbacTest {
             "ClusterRole watch batch:jobs",
             "ClusterRole create core:events",
             "ClusterRole get core:namespaces",
+            "ClusterRole get core:nodes",
             "ClusterRole get admissionregistration.k8s.io:mutatingwebhookconfigurations [dpf-operator]",
             "ClusterRole watch admissionregistration.k8s.io:mutatingwebhookconfigurations [dpf-operator]",
             "ClusterRole update admissionregistration.k8s.io:mutatingwebhookconfigurations [dpf-operator]",
