@@ -2,6 +2,7 @@ package dev.privacy.dpf.operator.embedded;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -168,6 +169,10 @@ final class ApiFront implements HttpHandler {
       return;
     }
     Resource res = resources.find(rp.group(), rp.version(), rp.resource());
+    FieldSelector fields = new FieldSelector("GET".equals(method) ? q.get("fieldSelector") : null);
+    if (fields.hasLocalTerms()) {
+      path = withFieldSelector(path, fields.storePart());
+    }
     if ("GET".equals(method) && isWatch(q)) {
       String upgrade = ex.getRequestHeaders().getFirst("Upgrade");
       if (upgrade != null && upgrade.toLowerCase(Locale.ROOT).contains("websocket")) {
@@ -179,7 +184,7 @@ final class ApiFront implements HttpHandler {
             List.of());
         return;
       }
-      watch(ex, path, q, rp, res);
+      watch(ex, path, q, rp, res, fields);
       return;
     }
     List<String> warnings = new ArrayList<>();
@@ -284,8 +289,15 @@ final class ApiFront implements HttpHandler {
       }
       boolean table =
           "GET".equals(method) && Tables.wanted(ex.getRequestHeaders().getFirst("Accept"));
-      if (!b.isEmpty() && (table || !res.namespaced())) {
+      if (!b.isEmpty() && (table || !res.namespaced() || fields.hasLocalTerms())) {
         JsonNode doc = JSON.readTree(b);
+        if (fields.hasLocalTerms() && doc.path("items") instanceof ArrayNode items) {
+          for (int i = items.size() - 1; i >= 0; i--) {
+            if (!fields.matches(items.get(i))) {
+              items.remove(i);
+            }
+          }
+        }
         if (!res.namespaced()) {
           dropNullNamespace(doc);
         }
@@ -437,13 +449,36 @@ final class ApiFront implements HttpHandler {
     }
   }
 
+  /** {@code path} with its fieldSelector replaced by {@code selector} (dropped if empty). */
+  static String withFieldSelector(String path, String selector) {
+    int at = path.indexOf('?');
+    StringBuilder b = new StringBuilder(path.substring(0, at));
+    char sep = '?';
+    for (String kv : path.substring(at + 1).split("&")) {
+      if (kv.startsWith("fieldSelector=")) {
+        if (selector.isEmpty()) {
+          continue;
+        }
+        kv = "fieldSelector=" + java.net.URLEncoder.encode(selector, StandardCharsets.UTF_8);
+      }
+      b.append(sep).append(kv);
+      sep = '&';
+    }
+    return b.toString();
+  }
+
   private static boolean isWatch(Map<String, String> q) {
     String w = q.get("watch");
     return w != null && (w.equals("true") || w.equals("1"));
   }
 
   private void watch(
-      HttpExchange ex, String path, Map<String, String> q, ResourcePath rp, Resource res)
+      HttpExchange ex,
+      String path,
+      Map<String, String> q,
+      ResourcePath rp,
+      Resource res,
+      FieldSelector fields)
       throws IOException {
     MockResponse r = store.dispatch(request("GET", path, new byte[0], ex));
     WebSocketListener listener = r == null ? null : r.getWebSocketListener();
@@ -478,7 +513,7 @@ final class ApiFront implements HttpHandler {
     ex.getResponseHeaders().set("Transfer-Encoding", "chunked");
     ex.sendResponseHeaders(200, 0);
     OutputStream out = ex.getResponseBody();
-    WatchStream stream = new WatchStream(out, since, transform);
+    WatchStream stream = new WatchStream(out, since, fields::matches, transform);
     boolean bookmarks = "true".equals(q.get("allowWatchBookmarks"));
     String apiVersion = res == null ? rp.groupVersion() : res.groupVersion();
     String kind = res == null ? "" : res.kind();

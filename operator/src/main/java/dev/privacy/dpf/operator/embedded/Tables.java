@@ -83,7 +83,13 @@ final class Tables {
 
   private static List<Col> columns(Resource r) {
     List<Col> cols = new ArrayList<>();
-    cols.add(new Col("Name", "string", "name", 0, "Name must be unique within a namespace."));
+    // events print their name last, and only with -o wide, as the real API server's table does
+    boolean event = !r.custom() && r.kind().equals("Event");
+    Col name =
+        new Col("Name", "string", "name", event ? 1 : 0, "Name must be unique within a namespace.");
+    if (!event) {
+      cols.add(name);
+    }
     if (r.custom()) {
       for (Column c : r.columns()) {
         String desc =
@@ -96,6 +102,9 @@ final class Tables {
     }
     for (String[] c : builtinColumns(r.kind())) {
       cols.add(new Col(c[0], "string", "", Integer.parseInt(c[1]), c[0]));
+    }
+    if (event) {
+      cols.add(name);
     }
     return cols;
   }
@@ -202,6 +211,7 @@ final class Tables {
                     + about.path("name").asText("")));
         cells.add(
             F.textNode(o.has("message") ? o.path("message").asText() : o.path("note").asText("")));
+        cells.add(cells.remove(0)); // the name goes last
       }
       case "Lease" -> {
         cells.add(F.textNode(o.path("spec").path("holderIdentity").asText("")));

@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -25,6 +26,7 @@ final class WatchStream implements WebSocket {
 
   private final OutputStream out;
   private final long sinceVersion;
+  private final Predicate<JsonNode> filter;
   private final UnaryOperator<ObjectNode> transform;
   private final CountDownLatch closed = new CountDownLatch(1);
   private long lastVersion;
@@ -32,10 +34,16 @@ final class WatchStream implements WebSocket {
   /**
    * @param out the response body (headers already sent)
    * @param sinceVersion the watch's resourceVersion, or -1 for none
+   * @param filter which objects the client wants (field selector terms the store cannot check)
    * @param transform applied to each event before it is written (e.g. into a Table), or identity
    */
-  WatchStream(OutputStream out, long sinceVersion, UnaryOperator<ObjectNode> transform) {
+  WatchStream(
+      OutputStream out,
+      long sinceVersion,
+      Predicate<JsonNode> filter,
+      UnaryOperator<ObjectNode> transform) {
     this.out = out;
+    this.filter = filter;
     this.sinceVersion = sinceVersion;
     this.lastVersion = Math.max(sinceVersion, 0);
     this.transform = transform;
@@ -53,6 +61,9 @@ final class WatchStream implements WebSocket {
       event = (ObjectNode) JSON.readTree(text);
     } catch (IOException | ClassCastException e) {
       return false;
+    }
+    if (!filter.test(event.path("object"))) {
+      return true;
     }
     long rv = version(event.path("object"));
     if ("ADDED".equals(event.path("type").asText()) && sinceVersion > 0 && rv >= 0) {

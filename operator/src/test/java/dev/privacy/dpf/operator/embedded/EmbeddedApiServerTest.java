@@ -518,4 +518,49 @@ class EmbeddedApiServerTest {
               () -> assertThat(seen).containsExactly("add w1", "update w1", "delete w1"));
     }
   }
+
+  private void event(String name, String about, String reason) {
+    create(
+        "apiVersion: v1\nkind: Event\nmetadata: {name: "
+            + name
+            + ", namespace: ml}\ninvolvedObject: {kind: PrivacyClaim, name: "
+            + about
+            + ", namespace: ml}\nreason: "
+            + reason
+            + "\ntype: Normal\nmessage: m-"
+            + name
+            + "\nlastTimestamp: \"2026-01-01T00:00:00Z\"");
+  }
+
+  @Test
+  void fieldSelectorsTheStoreCannotEvaluateAreEvaluatedHereAsDescribeAsksForEvents() {
+    event("e1", "c1", "Granted");
+    event("e2", "c2", "Granted");
+    event("e3", "c1", "Denied");
+    JsonNode list =
+        raw.getJson(
+            "/api/v1/namespaces/ml/events?fieldSelector=involvedObject.name%3Dc1%2CinvolvedObject.namespace%3Dml&limit=500");
+    List<String> names = new ArrayList<>();
+    list.path("items").forEach(e -> names.add(e.path("metadata").path("name").asText()));
+    assertThat(names).containsExactlyInAnyOrder("e1", "e3");
+    JsonNode notGranted =
+        raw.getJson("/api/v1/namespaces/ml/events?fieldSelector=reason!%3DGranted");
+    assertThat(notGranted.path("items").size()).isEqualTo(1);
+    JsonNode byName = raw.getJson("/api/v1/namespaces/ml/events?fieldSelector=metadata.name%3De2");
+    assertThat(byName.path("items").get(0).path("metadata").path("name").asText()).isEqualTo("e2");
+  }
+
+  @Test
+  void eventTablesPrintTheNameLastAndOnlyWide() {
+    event("e1", "c1", "Granted");
+    JsonNode t = Raw.json(raw.table("/api/v1/namespaces/ml/events"));
+    List<String> columns = new ArrayList<>();
+    t.path("columnDefinitions").forEach(c -> columns.add(c.path("name").asText()));
+    assertThat(columns).containsExactly("Last Seen", "Type", "Reason", "Object", "Message", "Name");
+    assertThat(t.path("columnDefinitions").get(5).path("priority").asInt()).isEqualTo(1);
+    JsonNode cells = t.path("rows").get(0).path("cells");
+    assertThat(cells.get(3).asText()).isEqualTo("privacyclaim/c1");
+    assertThat(cells.get(4).asText()).isEqualTo("m-e1");
+    assertThat(cells.get(5).asText()).isEqualTo("e1");
+  }
 }
