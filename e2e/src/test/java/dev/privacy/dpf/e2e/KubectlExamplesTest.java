@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The examples, as a user applies them, driven only through the real {@code kubectl} against {@code
@@ -26,14 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
 class KubectlExamplesTest {
   private static final Path EXAMPLES = Paths.get(System.getProperty("dpf.examples", "../examples"));
 
-  @TempDir static Path dir;
   private ProcessCluster cluster;
   private Kubectl k;
 
   @BeforeAll
   void start() throws Exception {
     Kubectl.require();
-    cluster = new ProcessCluster(dir);
+    cluster = new ProcessCluster(ProcessCluster.workDir("KubectlExamplesTest"));
     cluster.startApi("--simulate-nodes=true", "--pod-run-time=1s").startOperator();
     k = cluster.kubectl;
   }

@@ -38,6 +38,22 @@ final class ProcessCluster implements AutoCloseable {
     kubectl = new Kubectl(kubeconfig, dir.resolve("kubectl"));
   }
 
+  /**
+   * A fresh directory for a test's processes' logs and kubeconfig: {@code target/e2e/<name>} (kept
+   * after the run, for a look at the logs).
+   */
+  static Path workDir(String name) throws IOException {
+    Path d = Paths.get("target", "e2e", name).toAbsolutePath();
+    if (Files.exists(d)) {
+      try (var files = Files.walk(d)) {
+        for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+    return Files.createDirectories(d);
+  }
+
   /** Whether the tests run against a real cluster ({@code E2E_KUBECONFIG}). */
   boolean external() {
     return external;
