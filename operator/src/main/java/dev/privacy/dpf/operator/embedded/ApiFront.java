@@ -43,6 +43,38 @@ final class ApiFront implements HttpHandler {
           + "\"\",\"gitTreeState\":\"clean\",\"buildDate\":\"2026-01-01T00:00:00Z\",\"goVersion\":"
           + "\"java\",\"compiler\":\"embedded\",\"platform\":\"linux/amd64\"}";
 
+  private static final String OPENAPI_V2_JSON =
+      "{\"swagger\":\"2.0\",\"info\":{\"title\":\"Kubernetes\",\"version\":\"v1.32.0\"},"
+          + "\"paths\":{}}";
+
+  /**
+   * The same as the protobuf of gnostic's OpenAPI v2 {@code Document}: field 1 swagger, field 2
+   * info (title = 1, version = 2), field 8 paths (empty).
+   */
+  private static final byte[] OPENAPI_V2_PB = openApiV2Protobuf();
+
+  private static byte[] openApiV2Protobuf() {
+    java.io.ByteArrayOutputStream info = new java.io.ByteArrayOutputStream();
+    protoString(info, 1, "Kubernetes");
+    protoString(info, 2, "v1.32.0");
+    java.io.ByteArrayOutputStream doc = new java.io.ByteArrayOutputStream();
+    protoString(doc, 1, "2.0");
+    protoBytes(doc, 2, info.toByteArray());
+    protoBytes(doc, 8, new byte[0]);
+    return doc.toByteArray();
+  }
+
+  private static void protoString(java.io.ByteArrayOutputStream out, int field, String s) {
+    protoBytes(out, field, s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A length-delimited protobuf field (wire type 2); lengths below 128 only. */
+  private static void protoBytes(java.io.ByteArrayOutputStream out, int field, byte[] b) {
+    out.write((field << 3) | 2);
+    out.write(b.length);
+    out.write(b, 0, b.length);
+  }
+
   /** How long a watch without {@code timeoutSeconds} is kept open (the client then re-watches). */
   private static final long MAX_WATCH_MILLIS = 30 * 60_000L;
 
@@ -136,9 +168,20 @@ final class ApiFront implements HttpHandler {
             List.of());
         return;
       }
-      if (bare.startsWith("/openapi/")) {
-        // no OpenAPI v2 (kubectl wants it as protobuf, and only when v3 is missing)
-        send(ex, notFound("the embedded API server serves OpenAPI v3 only"), List.of());
+      if (bare.equals("/openapi/v2")) {
+        // an empty document: kubectl before 1.30 reads it (as protobuf) to learn whether the
+        // server validates fields; finding no kind in it, it validates nothing itself
+        String accept = ex.getRequestHeaders().getFirst("Accept");
+        boolean pb = accept != null && accept.contains("protobuf");
+        byte[] v2 = pb ? OPENAPI_V2_PB : OPENAPI_V2_JSON.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders()
+            .set("Content-Type", pb ? "application/octet-stream" : "application/json");
+        ex.sendResponseHeaders(200, v2.length);
+        ex.getResponseBody().write(v2);
+        return;
+      }
+      if (bare.startsWith("/openapi/") || bare.startsWith("/swagger")) {
+        send(ex, notFound("the server could not find the requested resource"), List.of());
         return;
       }
     }
