@@ -42,10 +42,25 @@ final class Kubectl {
     String why;
     try {
       Process p =
-          new ProcessBuilder(binary(), "version", "--client").redirectErrorStream(true).start();
+          new ProcessBuilder(binary(), "version", "--client", "-o", "json")
+              .redirectErrorStream(true)
+              .start();
       boolean done = p.waitFor(30, TimeUnit.SECONDS);
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (done && p.exitValue() == 0) {
+        java.util.regex.Matcher m =
+            java.util.regex.Pattern.compile("\"minor\"\\s*:\\s*\"(\\d+)").matcher(out);
+        if (m.find() && Integer.parseInt(m.group(1)) < 23) {
+          throw new AssertionError(
+              "kubectl 1."
+                  + m.group(1)
+                  + " ("
+                  + binary()
+                  + ") is too old for the e2e tests, which use kubectl wait --for=jsonpath"
+                  + " (1.23+; tested with 1.27 to 1.33). Debian bookworm's kubernetes-client is"
+                  + " 1.20: install a newer kubectl (https://kubernetes.io/docs/tasks/tools/) and"
+                  + " put it on the PATH or in KUBECTL.");
+        }
         return;
       }
       if (!done) {
@@ -63,9 +78,10 @@ final class Kubectl {
             + binary()
             + ": "
             + why
-            + "). Install it (Debian/Ubuntu: apt-get install -y kubectl, or Debian's"
-            + " kubernetes-client package; or see https://kubernetes.io/docs/tasks/tools/) or"
-            + " point KUBECTL at the binary.");
+            + "). Install kubectl 1.23 or newer: apt-get install -y kubectl (from the Kubernetes"
+            + " or Google Cloud apt repository; Debian's own kubernetes-client package is 1.20,"
+            + " too old), or see https://kubernetes.io/docs/tasks/tools/; or point KUBECTL at"
+            + " the binary.");
   }
 
   /** Runs {@code kubectl args...} (at most {@code timeoutSeconds}); never throws on a failure. */
