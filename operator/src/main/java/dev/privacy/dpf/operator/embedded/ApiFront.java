@@ -120,6 +120,12 @@ final class ApiFront implements HttpHandler {
                 f.code == 422 ? "Invalid" : "BadRequest",
                 "the patch could not be applied: " + f.getMessage()),
             List.of());
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        send(
+            ex,
+            StrictCrudDispatcher.status(
+                400, "BadRequest", "the request body is not valid JSON: " + e.getOriginalMessage()),
+            List.of());
       } catch (RuntimeException e) {
         LOG.warn("embedded API server: {} {} failed", method, path, e);
         send(
@@ -489,6 +495,45 @@ final class ApiFront implements HttpHandler {
       resources.invalidate();
     } else if (rp.group().equals("admissionregistration.k8s.io")) {
       admission.invalidate();
+    } else if ("DELETE".equals(method)
+        && rp.group().isEmpty()
+        && rp.resource().equals("namespaces")
+        && rp.name() != null
+        && rp.subresource() == null) {
+      emptyNamespace(rp.name());
+    }
+  }
+
+  /**
+   * A deleted namespace's objects are deleted too (each as by its own DELETE: one with finalizers
+   * stays until they are removed), as the namespace controller of a real cluster does. The
+   * namespace itself is gone at once rather than Terminating until it is empty.
+   */
+  private void emptyNamespace(String ns) {
+    for (Resource r : resources.all()) {
+      if (!r.namespaced()) {
+        continue;
+      }
+      String collection =
+          (r.group().isEmpty() ? "/api/" : "/apis/" + r.group() + "/")
+              + r.version()
+              + "/namespaces/"
+              + ns
+              + "/"
+              + r.plural();
+      MockResponse list = store.handleGet(collection);
+      JsonNode doc = list.code() == 200 ? Tables.parse(list.getBody().readUtf8()) : null;
+      if (doc == null) {
+        continue;
+      }
+      for (JsonNode item : doc.path("items")) {
+        String path = collection + "/" + item.path("metadata").path("name").asText();
+        synchronized (store.lockFor(path)) {
+          store.dispatch(
+              new RecordedRequest(
+                  "HTTP/1.1", HttpMethod.DELETE, path, Headers.builder().build(), new Buffer()));
+        }
+      }
     }
   }
 

@@ -573,4 +573,39 @@ class EmbeddedApiServerTest {
     assertThat(cells.get(4).asText()).isEqualTo("m-e1");
     assertThat(cells.get(5).asText()).isEqualTo("e1");
   }
+
+  @Test
+  void deletingANamespaceDeletesItsObjectsAndKeepsThoseWithFinalizersUntilTheyGo() {
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName("ml").endMetadata().build())
+        .create();
+    create(BLOCK);
+    create(
+        BLOCK
+            .replace("name: b1", "name: b2")
+            .replace("labels: {a: x, b: y}", "finalizers: [test/keep]"));
+    create(BLOCK.replace("namespace: ml", "namespace: other"));
+    client.namespaces().withName("ml").delete();
+    var blocks = client.resources(dev.privacy.dpf.crds.PrivateBlock.class);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(blocks.inNamespace("ml").withName("b1").get()).isNull());
+    var kept = blocks.inNamespace("ml").withName("b2").get();
+    assertThat(kept.getMetadata().getDeletionTimestamp()).isNotNull();
+    assertThat(blocks.inNamespace("other").withName("b1").get()).isNotNull();
+  }
+
+  @Test
+  void aMalformedBodyIsABadRequest() {
+    HttpResponse<String> r =
+        raw.send(
+            "POST",
+            "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+            "application/json",
+            "{not json",
+            "application/json");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(Raw.json(r).path("reason").asText()).isEqualTo("BadRequest");
+  }
 }
