@@ -202,15 +202,24 @@ final class ApiFront implements HttpHandler {
     if (body.length > 0
         && contentType != null
         && (contentType.contains("protobuf") || contentType.contains("cbor"))) {
-      // client-go then retries in JSON
-      send(
-          ex,
-          StrictCrudDispatcher.status(
-              415,
-              "UnsupportedMediaType",
-              "the embedded API server understands JSON only, not " + contentType),
-          List.of());
-      return;
+      // kubectl's typed commands (create namespace|configmap|secret) send protobuf
+      try {
+        if (!contentType.contains("protobuf")) {
+          throw new KubeProtobuf.Unsupported("CBOR is not understood");
+        }
+        body = KubeProtobuf.decode(body).toString().getBytes(StandardCharsets.UTF_8);
+      } catch (KubeProtobuf.Unsupported e) {
+        send(
+            ex,
+            StrictCrudDispatcher.status(
+                415,
+                "UnsupportedMediaType",
+                "the embedded API server understands JSON ("
+                    + e.getMessage()
+                    + "); use kubectl apply -f or create -f with YAML"),
+            List.of());
+        return;
+      }
     }
     ResourcePath rp = ResourcePath.parse(bare);
     if (rp == null) {
@@ -667,7 +676,12 @@ final class ApiFront implements HttpHandler {
     Headers.Builder h = Headers.builder();
     for (Map.Entry<String, List<String>> e : ex.getRequestHeaders().entrySet()) {
       for (String v : e.getValue()) {
-        h.add(e.getKey(), v);
+        // a protobuf body has been decoded into JSON by now (or refused)
+        h.add(
+            e.getKey(),
+            e.getKey().equalsIgnoreCase("Content-Type") && v.contains("protobuf")
+                ? "application/json"
+                : v);
       }
     }
     return new RecordedRequest(

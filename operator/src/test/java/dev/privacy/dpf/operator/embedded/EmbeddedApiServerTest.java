@@ -421,16 +421,38 @@ class EmbeddedApiServerTest {
         .isEqualTo("{\"policy\":\"dpf-n\"}");
   }
 
+  /** A body as kubectl create namespace sends it (captured from kubectl 1.32). */
+  private static final String NAMESPACE_PB =
+      "6b3873000a0f0a02763112094e616d657370616365121b0a130a03666f6f12001a0022002a0032003800420012001a020a001a002200";
+
+  /** kubectl create secret generic s1 -n ml --from-literal=a=b. */
+  private static final String SECRET_PB =
+      "6b3873000a0c0a027631120653656372657412200a140a02733112001a026d6c22002a0032003800420012060a01611201621a001a002200";
+
+  private HttpResponse<String> postProtobuf(String path, String hex) {
+    return raw.sendBytes(
+        "POST",
+        path,
+        "application/vnd.kubernetes.protobuf",
+        java.util.HexFormat.of().parseHex(hex));
+  }
+
   @Test
-  void protobufBodiesAreRefusedWith415() {
-    HttpResponse<String> r =
-        raw.send(
+  void protobufBodiesOfKubectlCreateNamespaceAndSecretAreUnderstood() {
+    HttpResponse<String> ns = postProtobuf("/api/v1/namespaces", NAMESPACE_PB);
+    assertThat(ns.statusCode()).as(ns.body()).isEqualTo(201);
+    assertThat(client.namespaces().withName("foo").get()).isNotNull();
+    assertThat(postProtobuf("/api/v1/namespaces/ml/secrets", SECRET_PB).statusCode())
+        .isEqualTo(201);
+    var secret = client.secrets().inNamespace("ml").withName("s1").get();
+    assertThat(secret.getData()).containsEntry("a", "Yg=="); // "b"
+    HttpResponse<String> pod =
+        raw.sendBytes(
             "POST",
-            "/api/v1/namespaces",
+            "/api/v1/namespaces/ml/pods",
             "application/vnd.kubernetes.protobuf",
-            "k8s\u0000binary",
-            "application/json");
-    assertThat(r.statusCode()).isEqualTo(415);
+            java.util.HexFormat.of().parseHex("6b3873000a090a02763112035f6f641200"));
+    assertThat(pod.statusCode()).isEqualTo(415);
   }
 
   @Test

@@ -49,6 +49,24 @@ final class Raw {
     }
   }
 
+  HttpResponse<String> sendBytes(String method, String path, String contentType, byte[] body) {
+    try {
+      return HTTP.send(
+          HttpRequest.newBuilder(URI.create(base + path))
+              .timeout(Duration.ofSeconds(10))
+              .header("Content-Type", contentType)
+              .header("Accept", "application/vnd.kubernetes.protobuf,application/json")
+              .method(method, HttpRequest.BodyPublishers.ofByteArray(body))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   HttpResponse<String> get(String path) {
     return send("GET", path, null, null, "application/json");
   }
