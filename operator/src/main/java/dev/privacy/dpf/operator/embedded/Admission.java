@@ -52,17 +52,6 @@ final class Admission {
   /** The object to store, and the webhooks' warnings for the client. */
   record Result(JsonNode object, List<String> warnings) {}
 
-  /** A request refused by a webhook (or by a webhook that failed under failurePolicy Fail). */
-  static final class Denied extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-    final transient MockResponse response;
-
-    Denied(MockResponse response, String message) {
-      super(message);
-      this.response = response;
-    }
-  }
-
   private record Rule(
       Set<String> operations,
       Set<String> groups,
@@ -222,7 +211,7 @@ final class Admission {
 
   /**
    * Runs the matching webhooks on {@code object} (null for a DELETE) and returns what to store, or
-   * throws {@link Denied}.
+   * throws {@link Refusal}.
    */
   Result admit(
       String op,
@@ -431,11 +420,11 @@ final class Admission {
         h.config,
         why);
     String message = "Internal error occurred: failed calling webhook \"" + h.name + "\": " + why;
-    throw new Denied(StrictCrudDispatcher.status(500, "InternalError", message), message);
+    throw new Refusal(StrictCrudDispatcher.status(500, "InternalError", message), message);
   }
 
   /** The API server's error for a denial: {@code admission webhook "x" denied the request: ...}. */
-  private static Denied denial(Hook h, JsonNode status) {
+  private static Refusal denial(Hook h, JsonNode status) {
     int code = status.path("code").asInt(0);
     if (code < 400) {
       code = 400;
@@ -460,7 +449,7 @@ final class Admission {
       s.set("details", status.get("details"));
     }
     s.put("code", code);
-    return new Denied(new MockResponse().setResponseCode(code).setBody(s.toString()), text);
+    return new Refusal(new MockResponse().setResponseCode(code).setBody(s.toString()), text);
   }
 
   private HttpClient client(Hook h) {

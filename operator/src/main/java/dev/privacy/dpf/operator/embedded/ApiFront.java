@@ -110,7 +110,7 @@ final class ApiFront implements HttpHandler {
       }
       try {
         route(ex, method, path, body);
-      } catch (Admission.Denied d) {
+      } catch (Refusal d) {
         send(ex, d.response, List.of());
       } catch (Patches.PatchFailure f) {
         send(
@@ -422,8 +422,7 @@ final class ApiFront implements HttpHandler {
       for (int i = 0; i < unknown.size(); i++) {
         m.append(i == 0 ? "" : ", ").append("unknown field \"").append(unknown.get(i)).append('"');
       }
-      throw new Admission.Denied(
-          StrictCrudDispatcher.status(400, "BadRequest", m.toString()), m.toString());
+      throw new Refusal(StrictCrudDispatcher.status(400, "BadRequest", m.toString()), m.toString());
     }
     if (mode.equals("Warn")) {
       unknown.forEach(u -> warnings.add("unknown field \"" + u + "\""));
