@@ -11,7 +11,11 @@ import java.util.concurrent.CountDownLatch;
 public final class Main {
   private Main() {}
 
-  public static void main(String[] args) throws InterruptedException {
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("serve-api")) { // the embedded API server on its own
+      dev.privacy.dpf.operator.embedded.ServeApi.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     if (Arrays.asList(args).contains("--help")) {
       System.out.print(OperatorConfig.help());
       return;

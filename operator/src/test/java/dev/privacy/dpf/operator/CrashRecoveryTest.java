@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class CrashRecoveryTest {
 
-  /** Three blocks; claim a on all three, claim b on two of them (granted in the same pass). */
+  /** Three blocks, seen by the scheduler. */
   private static void setUp(TestCluster k) {
     for (String d : List.of("d1", "d2", "d3")) {
       k.create(block("ml", d, "clicks", 1.0, "  accounting: Basic\n"));
@@ -34,6 +34,14 @@ class CrashRecoveryTest {
           .ignoreExceptions()
           .until(() -> k.block("ml", d).getStatus().getLedger() != null);
     }
+  }
+
+  /**
+   * Claim a on all three blocks, claim b on two of them (granted in the same pass). Part of the
+   * scenario when the grant is what crashes, so that the crash hook is in place before the
+   * scheduler can see them.
+   */
+  private static void claims(TestCluster k) {
     k.create(claim("ml", "a", "{dataset: clicks}", "{epsDelta: {epsilon: 0.3}}", ""));
     k.create(
         claim("ml", "b", "{dataset: clicks, names: [d1, d2]}", "{epsDelta: {epsilon: 0.2}}", ""));
@@ -131,13 +139,18 @@ class CrashRecoveryTest {
   @Test
   void aGrantInterruptedAtAnyWriteIsCompletedOrUndone() {
     crashEverywhere(
-        k -> {}, k -> {}, k -> both(k, ClaimPhase.Allocated, ClaimPhase.Allocated) && settled(k));
+        k -> {},
+        CrashRecoveryTest::claims,
+        k -> both(k, ClaimPhase.Allocated, ClaimPhase.Allocated) && settled(k));
   }
 
   @Test
   void aConsumeInterruptedAtAnyWriteLosesNoSpend() {
     crashEverywhere(
-        k -> k.awaitPhase("ml", "b", ClaimPhase.Allocated),
+        k -> {
+          claims(k);
+          k.awaitPhase("ml", "b", ClaimPhase.Allocated);
+        },
         k -> k.reportSpend("ml", "a", "{epsDelta: {epsilon: 0.1}}"),
         k -> both(k, ClaimPhase.Consumed, ClaimPhase.Allocated) && settled(k));
   }
@@ -146,6 +159,7 @@ class CrashRecoveryTest {
   void aReleaseInterruptedAtAnyWriteGivesTheBudgetBackOnce() {
     crashEverywhere(
         k -> {
+          claims(k);
           k.awaitPhase("ml", "a", ClaimPhase.Allocated);
           k.awaitPhase("ml", "b", ClaimPhase.Allocated);
         },
