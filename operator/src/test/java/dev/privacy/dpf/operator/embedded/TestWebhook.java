@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import dev.privacy.dpf.operator.webhook.SelfSignedCertificate;
+import dev.privacy.dpf.operator.webhook.CertificateAuthority;
+import dev.privacy.dpf.operator.webhook.ReloadingKeyManager;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -16,7 +17,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -27,17 +27,19 @@ import javax.net.ssl.SSLContext;
 final class TestWebhook implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpsServer server;
-  private final SelfSignedCertificate cert;
+  private final CertificateAuthority ca;
   final List<JsonNode> requests = new CopyOnWriteArrayList<>();
   private volatile Function<JsonNode, ObjectNode> decide = r -> allow();
 
   TestWebhook() throws Exception {
-    cert = SelfSignedCertificate.generate(List.of("localhost"), Duration.ofDays(1));
-    char[] pw = "test".toCharArray();
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(cert.keyStore("webhook", pw), pw);
+    ca = CertificateAuthority.generate("test-webhook-ca", Duration.ofDays(1));
     SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(kmf.getKeyManagers(), null, null);
+    tls.init(
+        new javax.net.ssl.KeyManager[] {
+          ReloadingKeyManager.of(ca.issue(List.of("localhost"), Duration.ofDays(1)))
+        },
+        null,
+        null);
     server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
     server.createContext(
@@ -76,7 +78,7 @@ final class TestWebhook implements AutoCloseable {
   }
 
   String caBundle() {
-    return Base64.getEncoder().encodeToString(cert.pem().getBytes(StandardCharsets.US_ASCII));
+    return Base64.getEncoder().encodeToString(ca.pem().getBytes(StandardCharsets.US_ASCII));
   }
 
   static ObjectNode allow() {
