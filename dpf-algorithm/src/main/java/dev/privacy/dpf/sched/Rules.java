@@ -173,13 +173,22 @@ final class Rules {
     return "at "
         + where
         + " it has "
-        + fmt(available, best)
+        + fmtFree(available, best)
         + " "
         + what
         + " of "
         + fmt(l.total(), best)
         + ", the claim needs "
         + fmt(demand, best);
+  }
+
+  /**
+   * What is free at order {@code i}, never below zero: under Renyi accounting a block's grants may
+   * exceed its unlocked level at orders where they did not have to fit, which leaves nothing free
+   * there (not a negative amount).
+   */
+  private static String fmtFree(Budget b, int i) {
+    return b.isSaturated(i) || b.value(i) >= 0 ? fmt(b, i) : "0";
   }
 
   private static String fmt(Budget b, int i) {

@@ -544,7 +544,9 @@ final class GateController implements AutoCloseable {
   }
 
   private static void annotate(Pod p, ArrayNode ops, String key, String value) {
-    if (p.getMetadata().getAnnotations() == null) {
+    // an empty map may not be on the server at all (empty maps are often left out): replace it
+    // whole (the test on the resourceVersion makes sure it is still empty)
+    if (p.getMetadata().getAnnotations() == null || p.getMetadata().getAnnotations().isEmpty()) {
       ObjectNode a = NODES.objectNode().put(key, value);
       ops.addObject().put("op", "add").put("path", "/metadata/annotations").set("value", a);
     } else {

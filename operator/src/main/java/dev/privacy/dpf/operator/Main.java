@@ -6,7 +6,9 @@ import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code java -jar operator.jar [--flag=value ...]}: the operator against the current kubeconfig.
+ * {@code java -jar operator.jar [--flag=value ...]}: the operator against the current kubeconfig;
+ * {@code java -jar operator.jar demo} runs the demo ({@link dev.privacy.dpf.operator.demo.Demo}),
+ * {@code java -jar operator.jar serve-api} the embedded API server on its own.
  */
 public final class Main {
   private Main() {}
@@ -14,6 +16,10 @@ public final class Main {
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("serve-api")) { // the embedded API server on its own
       dev.privacy.dpf.operator.embedded.ServeApi.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("demo")) { // everything on one machine, with examples/
+      dev.privacy.dpf.operator.demo.Demo.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
     if (Arrays.asList(args).contains("--help")) {

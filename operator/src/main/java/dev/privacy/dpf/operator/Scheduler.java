@@ -1278,6 +1278,32 @@ final class Scheduler {
     return st;
   }
 
+  /**
+   * The claim's demand as one epsilon, the largest over its blocks: a curve converted at the
+   * block's delta (the printer column {@code Epsilon}); null before its blocks are known.
+   */
+  private Double demandEpsilon(ClaimModel m) {
+    Double most = null;
+    for (int i = 0; i < m.demands.size() && i < m.blocks.size(); i++) {
+      Budget d = m.demands.get(i);
+      double e;
+      if (d.kind() == Budget.Kind.BASIC) {
+        e = d.epsilon();
+      } else {
+        BlockModel b = blocks.get(m.blocks.get(i));
+        Double delta = b == null ? null : b.obj.getSpec().getBudget().getDelta();
+        if (delta == null || !(delta > 0 && delta < 1)) {
+          continue;
+        }
+        e = cfg.conversion().toEpsilon(d, delta).epsilon();
+      }
+      if (Double.isFinite(e) && (most == null || e > most)) {
+        most = e;
+      }
+    }
+    return most;
+  }
+
   private PrivacyClaimStatus claimStatus(ClaimModel m, Instant now) {
     PrivacyClaimStatus st = new PrivacyClaimStatus();
     st.setPhase(m.phase);
@@ -1287,6 +1313,7 @@ final class Scheduler {
     st.setArrivedAt(m.arrivedAt);
     st.setAllocatedAt(m.allocatedAt);
     st.setFinishedAt(m.finishedAt);
+    st.setEpsilon(demandEpsilon(m));
     if (m.arrival >= 0) {
       st.setBlocks(m.blocks);
       st.setArrival(m.arrival);
