@@ -125,8 +125,14 @@ public final class SchedulingPass {
     boolean[] touched = null;
     List<Grant> grants = new ArrayList<>();
     Grant[] grantOf = null;
+    int[] walkMisfit = new int[n];
     for (int i : order) {
-      if (fate[i] != WAITING || misfit(ix, i, unlocked, live) >= 0) {
+      if (fate[i] != WAITING) {
+        continue;
+      }
+      int k = misfit(ix, i, unlocked, live);
+      if (k >= 0) {
+        walkMisfit[i] = k;
         continue;
       }
       if (granted == null) {
@@ -155,7 +161,9 @@ public final class SchedulingPass {
     SortedMap<String, BlockLedger> changed = changedLedgers(snapshot, ix, changedLedger, anyChange);
     Decision decision = new Decision(grants, denials, changed);
 
-    // why each claim still waits, in queue order, against the budget left after the grants
+    // why each claim still waits, in queue order, against the budget left after the grants (when
+    // nothing was granted, the budget is the one the walk saw, and so is the answer)
+    boolean unchanged = grants.isEmpty();
     List<Waiting> waiting = new ArrayList<>(n - grants.size() - denials.size());
     int position = 1;
     for (int i : order) {
@@ -163,7 +171,7 @@ public final class SchedulingPass {
         continue;
       }
       ClaimRequest c = ix.claims[i];
-      int k = misfit(ix, i, unlocked, live);
+      int k = unchanged ? walkMisfit[i] : misfit(ix, i, unlocked, live);
       double dominant = ix.dominantShare(i);
       if (k < 0) {
         waiting.add(

@@ -4,6 +4,7 @@ import dev.privacy.dpf.sched.Policy;
 import dev.privacy.dpf.sched.SchedulingEngine;
 import dev.privacy.dpf.sched.SchedulingPass;
 import dev.privacy.dpf.sched.Snapshot;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -75,12 +76,14 @@ public class DpfPassBenchmark {
   private Snapshot toRun;
 
   @Setup(Level.Trial)
-  public void build() {
+  public void build() throws InterruptedException {
     Workload w = new Workload(accounting, layout, unlockN);
     SchedulingEngine e = "backlog".equals(state) ? w.backlog() : w.steady();
     System.out.println();
     System.out.println("# state: " + Workload.describe(e, w));
     snapshot = e.snapshot();
+    e = null;
+    long before = EngineFootprintBenchmark.usedAfterFullGc();
     SchedulingPass.Result r = SchedulingPass.run(snapshot, Policy.dpf(), Workload.T0);
     System.out.println(
         "# one pass: "
@@ -90,6 +93,11 @@ public class DpfPassBenchmark {
             + " denied, "
             + r.waiting().size()
             + " still waiting");
+    r = null;
+    // what the snapshot holds now and did not before: its index (the pass built it)
+    long index = EngineFootprintBenchmark.usedAfterFullGc() - before;
+    System.out.printf(
+        Locale.ROOT, "# index retained by the snapshot: %.1f MiB%n", index / 1048576.0);
   }
 
   /** A copy without an index for {@code fresh}; the same snapshot for {@code carried}. */
