@@ -125,14 +125,22 @@ final class Rules {
 
   /** A claim waiting on its {@code i}-th block, whose ledger is {@code l}. */
   static Waiting waitingOn(ClaimRequest c, int i, BlockLedger l, int position, double dominant) {
-    String block = c.blocks().get(i);
-    Budget d = c.demands().get(i);
+    return waitingOn(c, i, c.blocks().get(i), l, position, dominant);
+  }
+
+  /** Same, for a caller that knows the block's id ({@code c.blocks().get(i)}). */
+  static Waiting waitingOn(
+      ClaimRequest c, int i, String block, BlockLedger l, int position, double dominant) {
     return new Waiting(
         c.id(),
         position,
         dominant,
         block,
-        () -> "block " + block + ": " + shortfall(d, l.unlocked(), l, "unlocked and free"));
+        () ->
+            "block "
+                + block
+                + ": "
+                + shortfall(c.demands().get(i), l.unlocked(), l, "unlocked and free"));
   }
 
   /**

@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * An immutable picture of the scheduler's state: the blocks, the claims waiting (in arrival order
@@ -23,6 +24,16 @@ public final class Snapshot {
   private final SortedMap<String, BlockState> blocks;
   private final List<ClaimRequest> waiting;
   private final SortedMap<String, Grant> allocated;
+
+  /**
+   * The waiting claims resolved against the blocks ({@link ClaimIndex}): built by the first pass,
+   * or derived from the index of the snapshot this one came from. Not part of the value (equals
+   * ignores it); a pass checks that it matches before using it.
+   */
+  private volatile ClaimIndex index;
+
+  /** Derives {@link #index} from a parent snapshot's, when first needed; then dropped. */
+  private Supplier<ClaimIndex> derive;
 
   /**
    * A snapshot holding copies of the given collections.
@@ -63,6 +74,70 @@ public final class Snapshot {
       List<ClaimRequest> waiting,
       SortedMap<String, Grant> allocated) {
     return new Snapshot(blocks, waiting, allocated, null);
+  }
+
+  /** Same, with the index of these very blocks and waiting claims. */
+  static Snapshot ofViews(
+      SortedMap<String, BlockState> blocks,
+      List<ClaimRequest> waiting,
+      SortedMap<String, Grant> allocated,
+      ClaimIndex index) {
+    Snapshot s = new Snapshot(blocks, waiting, allocated, null);
+    s.index = index;
+    return s;
+  }
+
+  /** Same, with a way to derive the index of these blocks and waiting claims when needed. */
+  static Snapshot ofViews(
+      SortedMap<String, BlockState> blocks,
+      List<ClaimRequest> waiting,
+      SortedMap<String, Grant> allocated,
+      Supplier<ClaimIndex> derive) {
+    Snapshot s = new Snapshot(blocks, waiting, allocated, null);
+    s.derive = derive;
+    return s;
+  }
+
+  /**
+   * The index of the waiting claims against the blocks: the one derived or carried over if it
+   * matches this snapshot (it always should; the check is a cheap scan), else a new one.
+   */
+  ClaimIndex index() {
+    ClaimIndex ix = index;
+    if (ix != null) {
+      return ix;
+    }
+    synchronized (this) {
+      ix = index;
+      if (ix == null) {
+        if (derive != null) {
+          ix = derive.get();
+          derive = null;
+          if (!ix.matches(this)) {
+            ix = null;
+          }
+        }
+        if (ix == null) {
+          ix = ClaimIndex.build(this);
+        }
+        index = ix;
+      }
+      return ix;
+    }
+  }
+
+  /** Whether the index is built or derivable without a full build (for tests). */
+  synchronized boolean hasIndex() {
+    return index != null || derive != null;
+  }
+
+  /** Hands this snapshot's index, if it has one, to {@code next} (same blocks and claims). */
+  private Snapshot carryIndex(Snapshot next) {
+    ClaimIndex ix = index;
+    if (ix != null && ix.matches(next)) {
+      next.index = ix;
+    }
+    return next;
   }
 
   /** Blocks by id. */
@@ -144,11 +219,25 @@ public final class Snapshot {
 
   /** This snapshot without the waiting claim {@code claimId} (cancelled before a decision). */
   public Snapshot withoutWaiting(String claimId) {
-    List<ClaimRequest> w = new ArrayList<>(waiting);
-    if (!w.removeIf(c -> c.id().equals(claimId))) {
+    List<ClaimRequest> w = new ArrayList<>(waiting.size());
+    boolean[] drop = new boolean[waiting.size()];
+    for (int i = 0; i < drop.length; i++) {
+      ClaimRequest c = waiting.get(i);
+      if (c.id().equals(claimId)) {
+        drop[i] = true;
+      } else {
+        w.add(c);
+      }
+    }
+    if (w.size() == waiting.size()) {
       throw new IllegalArgumentException("claim " + claimId + " is not waiting");
     }
-    return new Snapshot(blocks, w, allocated);
+    Snapshot next = new Snapshot(blocks, w, allocated);
+    ClaimIndex ix = index;
+    if (ix != null) {
+      next.derive = () -> ix.retain(drop);
+    }
+    return next;
   }
 
   /**
@@ -179,7 +268,7 @@ public final class Snapshot {
     }
     TreeMap<String, Grant> a = new TreeMap<>(allocated);
     a.remove(claimId);
-    return new Snapshot(b, waiting, a);
+    return carryIndex(new Snapshot(b, waiting, a));
   }
 
   /** This snapshot after the allocated claim {@code claimId} gave its grant back unspent. */

@@ -4,6 +4,7 @@ import dev.privacy.dpf.sched.Policy;
 import dev.privacy.dpf.sched.SchedulingEngine;
 import dev.privacy.dpf.sched.SchedulingPass;
 import dev.privacy.dpf.sched.Snapshot;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -34,8 +35,17 @@ import org.openjdk.jmh.annotations.Warmup;
  *       grants nothing.
  * </ul>
  *
- * {@link SchedulingPass#run} is a pure function of the snapshot, so one snapshot serves every
- * invocation.
+ * {@link SchedulingPass#run} is a pure function of the snapshot, so one snapshot can serve every
+ * invocation. A snapshot resolves its waiting claims against its blocks on its first pass (its flat
+ * index: block indices, demand units, shares, the policy's order) and the snapshot a pass returns
+ * inherits it, so which pass is measured matters ({@code index} parameter):
+ *
+ * <ul>
+ *   <li>{@code carried}: the snapshot already holds its index (built by the untimed pass of the
+ *       setup), as every pass but the first does when each pass runs on the previous pass's result;
+ *   <li>{@code fresh}: each invocation gets a new copy of the snapshot (made before the timer
+ *       starts), so the timed pass also builds the index: the first pass after a restart.
+ * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -59,15 +69,21 @@ public class DpfPassBenchmark {
   @Param({"contiguous"})
   public String layout;
 
+  @Param({"carried", "fresh"})
+  public String index;
+
   private Snapshot snapshot;
+  private Snapshot toRun;
 
   @Setup(Level.Trial)
-  public void build() {
+  public void build() throws InterruptedException {
     Workload w = new Workload(accounting, layout, unlockN);
     SchedulingEngine e = "backlog".equals(state) ? w.backlog() : w.steady();
     System.out.println();
     System.out.println("# state: " + Workload.describe(e, w));
     snapshot = e.snapshot();
+    e = null;
+    long before = EngineFootprintBenchmark.usedAfterFullGc();
     SchedulingPass.Result r = SchedulingPass.run(snapshot, Policy.dpf(), Workload.T0);
     System.out.println(
         "# one pass: "
@@ -77,10 +93,24 @@ public class DpfPassBenchmark {
             + " denied, "
             + r.waiting().size()
             + " still waiting");
+    r = null;
+    // what the snapshot holds now and did not before: its index (the pass built it)
+    long index = EngineFootprintBenchmark.usedAfterFullGc() - before;
+    System.out.printf(
+        Locale.ROOT, "# index retained by the snapshot: %.1f MiB%n", index / 1048576.0);
+  }
+
+  /** A copy without an index for {@code fresh}; the same snapshot for {@code carried}. */
+  @Setup(Level.Invocation)
+  public void pick() {
+    toRun =
+        "fresh".equals(index)
+            ? new Snapshot(snapshot.blocks(), snapshot.waiting(), snapshot.allocated())
+            : snapshot;
   }
 
   @Benchmark
   public SchedulingPass.Result pass() {
-    return SchedulingPass.run(snapshot, Policy.dpf(), Workload.T0);
+    return SchedulingPass.run(toRun, Policy.dpf(), Workload.T0);
   }
 }
