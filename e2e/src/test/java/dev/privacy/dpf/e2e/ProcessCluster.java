@@ -161,7 +161,7 @@ final class ProcessCluster implements AutoCloseable {
     return b.toString();
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

@@ -47,7 +47,7 @@ final class GateController implements AutoCloseable {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   /** A view older than this is read again from the API server before a pod is released on it. */
-  static final long FRESH_NANOS = TimeUnit.SECONDS.toNanos(2);
+  static final long FRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   static final long SWEEP_SECONDS = 30;
 

@@ -7,17 +7,8 @@ import dev.privacy.dpf.crds.PrivateBlock;
 import dev.privacy.dpf.operator.DpfOperator;
 import dev.privacy.dpf.operator.OperatorConfig;
 import dev.privacy.dpf.operator.embedded.EmbeddedApiServer;
-import dev.privacy.dpf.operator.webhook.WebhookServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.LabelSelector;
-import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperations;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperationsBuilder;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfigurationBuilder;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfig;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfigBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -153,6 +144,10 @@ public final class Demo {
     // the operator's own log would drown the demo's lines: warnings only, unless asked otherwise
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+      // fabric8 warns that v1alpha1 is not a stable version: we know
+      System.setProperty(
+          "org.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils",
+          "error");
     }
     if (List.of(args).contains("--help")) {
       System.out.print(help());
@@ -226,7 +221,10 @@ public final class Demo {
                 },
                 "dpf-demo-shutdown"));
     say("API server %s; kubeconfig %s", api.url(), flags.kubeconfig().toAbsolutePath());
-    installWebhooks(client, op.webhookPort());
+    for (HasMetadata c : WebhookConfigurations.calledByUrl(op.webhookPort())) {
+      client.resource(c).create();
+    }
+    WebhookConfigurations.awaitCaBundles(client, Duration.ofSeconds(30));
     say(
         "webhooks registered (https://localhost:%d, the operator's own CA in their caBundle)",
         op.webhookPort());
@@ -514,148 +512,6 @@ public final class Demo {
     int active =
         j.getStatus() == null || j.getStatus().getActive() == null ? 0 : j.getStatus().getActive();
     return active > 0 ? "active: " + active + " pod(s)" : "created";
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // webhook configurations (the Helm chart's, called by URL since there is no Service here)
-
-  private static void installWebhooks(KubernetesClient client, int port) {
-    LabelSelector notSystem =
-        new LabelSelectorBuilder()
-            .addNewMatchExpression()
-            .withKey("kubernetes.io/metadata.name")
-            .withOperator("NotIn")
-            .withValues("kube-system", "kube-public", "kube-node-lease", "dpf-system")
-            .endMatchExpression()
-            .build();
-    LabelSelector claimed =
-        new LabelSelectorBuilder()
-            .addNewMatchExpression()
-            .withKey(DpfApi.LABEL_CLAIM)
-            .withOperator("Exists")
-            .endMatchExpression()
-            .build();
-    LabelSelector unclaimed =
-        new LabelSelectorBuilder()
-            .addNewMatchExpression()
-            .withKey(DpfApi.LABEL_CLAIM)
-            .withOperator("DoesNotExist")
-            .endMatchExpression()
-            .build();
-    LabelSelector enforced =
-        new LabelSelectorBuilder(notSystem).addToMatchLabels(DpfApi.LABEL_ENFORCE, "true").build();
-    client
-        .resource(
-            new MutatingWebhookConfigurationBuilder()
-                .withNewMetadata()
-                .withName("dpf-operator")
-                .endMetadata()
-                .addNewWebhook()
-                .withName("gate.pods.dpf.privacy.dev")
-                .withClientConfig(url(port, WebhookServer.MUTATE_PODS))
-                .withRules(rule(List.of("CREATE"), "", "v1", "pods"))
-                .withObjectSelector(claimed)
-                .withNamespaceSelector(notSystem)
-                .withFailurePolicy("Fail")
-                .withReinvocationPolicy("IfNeeded")
-                .withSideEffects("None")
-                .withAdmissionReviewVersions("v1")
-                .withTimeoutSeconds(5)
-                .endWebhook()
-                .build())
-        .create();
-    client
-        .resource(
-            new ValidatingWebhookConfigurationBuilder()
-                .withNewMetadata()
-                .withName("dpf-operator")
-                .endMetadata()
-                .addNewWebhook()
-                .withName("claimed.pods.dpf.privacy.dev")
-                .withClientConfig(url(port, WebhookServer.VALIDATE_PODS))
-                .withRules(rule(List.of("CREATE", "UPDATE"), "", "v1", "pods"))
-                .withObjectSelector(claimed)
-                .withNamespaceSelector(notSystem)
-                .withFailurePolicy("Fail")
-                .withSideEffects("None")
-                .withAdmissionReviewVersions("v1")
-                .withTimeoutSeconds(5)
-                .endWebhook()
-                .addNewWebhook()
-                .withName("enforced.pods.dpf.privacy.dev")
-                .withClientConfig(url(port, WebhookServer.VALIDATE_PODS))
-                .withRules(rule(List.of("CREATE"), "", "v1", "pods"))
-                .withObjectSelector(unclaimed)
-                .withNamespaceSelector(enforced)
-                .withFailurePolicy("Fail")
-                .withSideEffects("None")
-                .withAdmissionReviewVersions("v1")
-                .withTimeoutSeconds(5)
-                .endWebhook()
-                .addNewWebhook()
-                .withName("resources.dpf.privacy.dev")
-                .withClientConfig(url(port, WebhookServer.VALIDATE_RESOURCES))
-                .withRules(
-                    rule(
-                        List.of("CREATE", "UPDATE"),
-                        DpfApi.GROUP,
-                        DpfApi.VERSION,
-                        DpfApi.PLURAL_BLOCKS,
-                        DpfApi.PLURAL_CLAIMS))
-                .withNamespaceSelector(notSystem)
-                .withFailurePolicy("Fail")
-                .withSideEffects("None")
-                .withAdmissionReviewVersions("v1")
-                .withTimeoutSeconds(5)
-                .endWebhook()
-                .build())
-        .create();
-    // the operator writes its CA into every caBundle; until then the webhooks cannot be called
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < deadline) {
-      var m =
-          client
-              .admissionRegistration()
-              .v1()
-              .mutatingWebhookConfigurations()
-              .withName("dpf-operator")
-              .get();
-      var v =
-          client
-              .admissionRegistration()
-              .v1()
-              .validatingWebhookConfigurations()
-              .withName("dpf-operator")
-              .get();
-      boolean all =
-          m.getWebhooks().stream().allMatch(x -> x.getClientConfig().getCaBundle() != null)
-              && v.getWebhooks().stream().allMatch(x -> x.getClientConfig().getCaBundle() != null);
-      if (all) {
-        return;
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-    throw new IllegalStateException("the operator did not write its CA into the webhooks in 30 s");
-  }
-
-  private static WebhookClientConfig url(int port, String path) {
-    return new WebhookClientConfigBuilder().withUrl("https://localhost:" + port + path).build();
-  }
-
-  private static RuleWithOperations rule(
-      List<String> ops, String group, String version, String... resources) {
-    return new RuleWithOperationsBuilder()
-        .withOperations(ops)
-        .withApiGroups(group)
-        .withApiVersions(version)
-        .withResources(resources)
-        .withScope("Namespaced")
-        .build();
   }
 
   // ---------------------------------------------------------------------------------------------
