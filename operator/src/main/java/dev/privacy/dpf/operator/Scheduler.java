@@ -1220,8 +1220,8 @@ final class Scheduler {
         break;
       }
     }
-    st.setRemainingEpsilon(eps * bestLeft);
-    st.setConsumedEpsilon(eps * consumedThere);
+    st.setRemainingEpsilon(Views.shown(eps * bestLeft));
+    st.setConsumedEpsilon(Views.shown(eps * consumedThere));
     st.setClaimsArrived(s.arrivals());
     boolean exhausted = l.locked().plus(l.unlocked()).fitsEverywhereWithin(g.zero());
     st.setPhase(
@@ -1313,7 +1313,8 @@ final class Scheduler {
     st.setArrivedAt(m.arrivedAt);
     st.setAllocatedAt(m.allocatedAt);
     st.setFinishedAt(m.finishedAt);
-    st.setEpsilon(demandEpsilon(m));
+    Double demandEps = demandEpsilon(m);
+    st.setEpsilon(demandEps == null ? null : Views.shown(demandEps));
     if (m.arrival >= 0) {
       st.setBlocks(m.blocks);
       st.setArrival(m.arrival);

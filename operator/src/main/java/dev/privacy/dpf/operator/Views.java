@@ -49,6 +49,19 @@ final class Views {
     return shape.withUnits(u);
   }
 
+  /**
+   * A number for a printer column, to 6 significant digits: a view for people (the ledger keeps the
+   * exact units), so that {@code kubectl get} does not print 0.5704178122038389.
+   */
+  static double shown(double d) {
+    if (!Double.isFinite(d) || d == 0) {
+      return d;
+    }
+    return new java.math.BigDecimal(d)
+        .round(new java.math.MathContext(6, java.math.RoundingMode.HALF_EVEN))
+        .doubleValue();
+  }
+
   /** {@code b} for people. */
   static BudgetView view(Budget b) {
     BudgetView v = new BudgetView();
