@@ -361,7 +361,7 @@ final class Scheduler {
       lastPollNanos = t;
     }
     if (!workloadsChanged.isEmpty() || pollDue) {
-      for (ClaimModel m : new ArrayList<>(claims.values())) {
+      for (ClaimModel m : claims.values()) { // checkWorkload adds or removes no claim
         if (workloadsChanged.contains(m.key) || (pollDue && polled.contains(m.uid))) {
           checkWorkload(m);
         }

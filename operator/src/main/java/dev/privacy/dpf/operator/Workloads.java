@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.utils.KubernetesResourceUtil;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -413,15 +414,7 @@ final class Workloads implements AutoCloseable {
   }
 
   static OwnerReference controller(Pod p) {
-    if (p.getMetadata().getOwnerReferences() == null) {
-      return null;
-    }
-    for (OwnerReference o : p.getMetadata().getOwnerReferences()) {
-      if (Boolean.TRUE.equals(o.getController())) {
-        return o;
-      }
-    }
-    return null;
+    return KubernetesResourceUtil.getControllerUid(p); // the owner reference with controller: true
   }
 
   /** The pod started: the kubelet took it (start time), or it runs or ran. */

@@ -616,15 +616,7 @@ final class ClusterSimulator implements AutoCloseable {
   }
 
   private static OwnerReference controller(HasMetadata o) {
-    if (o.getMetadata().getOwnerReferences() == null) {
-      return null;
-    }
-    for (OwnerReference r : o.getMetadata().getOwnerReferences()) {
-      if (Boolean.TRUE.equals(r.getController())) {
-        return r;
-      }
-    }
-    return null;
+    return io.fabric8.kubernetes.client.utils.KubernetesResourceUtil.getControllerUid(o);
   }
 
   private static boolean terminal(Pod p) {
