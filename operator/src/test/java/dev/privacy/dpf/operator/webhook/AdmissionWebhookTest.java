@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * the mutating patch applies cleanly and adds exactly one gate, once; every refusal of the
  * validating webhooks comes with its message; what must pass passes.
  */
-class AdmissionWebhookTest {
+public class AdmissionWebhookTest {
   static final ObjectMapper JSON = new ObjectMapper();
 
   /** The cluster as the pod webhook sees it: namespace labels and claims, set per test. */
@@ -83,7 +83,7 @@ class AdmissionWebhookTest {
   }
 
   /** A client that trusts only {@code ca}, as the API server trusts the caBundle. */
-  static HttpClient trusting(CertificateAuthority ca) throws Exception {
+  public static HttpClient trusting(CertificateAuthority ca) throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("ca", ca.certificate());
